@@ -1,0 +1,31 @@
+import CRelevoSystem
+import Glibc
+
+/// Starts OS threads without Foundation.
+public enum OSThread {
+    private final class Body {
+        let run: () -> Void
+        init(_ run: @escaping () -> Void) { self.run = run }
+    }
+
+    /// Starts a joinable thread named `name` (at most 15 bytes are kept) running `body`.
+    public static func start(name: String, _ body: @escaping @Sendable () -> Void) -> pthread_t {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
+                body.run()
+                return nil
+            }, context)
+        precondition(result == 0, "pthread_create failed: \(result)")
+        _ = crelevo_set_thread_name(thread, String(name.prefix(15)))
+        return thread
+    }
+
+    /// Waits for `thread` to end.
+    public static func join(_ thread: pthread_t) {
+        pthread_join(thread, nil)
+    }
+}
