@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "RelevoProxy", dependencies: ["RelevoIO", "RelevoHTTP1"], swiftSettings: strict),
 
         // Layer 6: conf.
-        .target(name: "RelevoConf", dependencies: ["RelevoProxy"], swiftSettings: strict),
+        .target(name: "RelevoConf", dependencies: ["RelevoIO"], swiftSettings: strict),
 
         // Layer 7: command line.
         .executableTarget(

@@ -68,6 +68,8 @@ public final class EventLoop: @unchecked Sendable {
     private var timers = TimerHeap()
     private var scheduledTasks: [UInt64: () -> Void] = [:]
     private var nextTaskID: UInt64 = 1
+    private var soon: [UInt64] = []
+    private var soonRunning: [UInt64] = []
     private let pendingTasks = Mutex<[@Sendable () -> Void]>([])
     private let stopRequested = Atomic<Bool>(false)
     private let events: UnsafeMutablePointer<epoll_event>
@@ -147,6 +149,12 @@ public final class EventLoop: @unchecked Sendable {
         timers.push(TimerEntry(deadline: deadline, token: registration.token))
     }
 
+    /// Calls the handler's ``EventHandler/handleEvents(_:)`` with no events at the start of the next
+    /// iteration, so a handler that stopped early to be fair to others can resume where it left off.
+    public func callSoon(_ registration: Registration) {
+        soon.append(registration.token)
+    }
+
     /// Runs `task` on this loop after `milliseconds`. Call on the loop's thread.
     public func schedule(after milliseconds: Int64, _ task: @escaping () -> Void) {
         let id = nextTaskID
@@ -179,7 +187,9 @@ public final class EventLoop: @unchecked Sendable {
 
     private func runOnce() {
         let timeout: Int32
-        if let deadline = timers.nextDeadline {
+        if !soon.isEmpty {
+            timeout = 0
+        } else if let deadline = timers.nextDeadline {
             timeout = Int32(clamping: max(0, deadline - MonotonicClock.coarseMilliseconds() + 1))
         } else {
             timeout = -1
@@ -189,6 +199,7 @@ public final class EventLoop: @unchecked Sendable {
         if count > 0 {
             dispatchEvents(count: Int(count))
         }
+        runSoon()
         fireTimers()
     }
 
@@ -200,12 +211,26 @@ public final class EventLoop: @unchecked Sendable {
                 runPendingTasks()
                 continue
             }
-            let descriptor = Int(UInt32(truncatingIfNeeded: token))
-            guard generations[descriptor] == UInt32(truncatingIfNeeded: token >> 32),
-                let handler = handlers[descriptor]
-            else { continue }
-            handler.handleEvents(IOEvents(rawValue: event.events))
+            handler(for: token)?.handleEvents(IOEvents(rawValue: event.events))
         }
+    }
+
+    private func runSoon() {
+        guard !soon.isEmpty else { return }
+        swap(&soon, &soonRunning)
+        for token in soonRunning {
+            handler(for: token)?.handleEvents([])
+        }
+        soonRunning.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always)
+    private func handler(for token: UInt64) -> EventHandler? {
+        let descriptor = Int(UInt32(truncatingIfNeeded: token))
+        guard descriptor < handlers.count, generations[descriptor] == UInt32(truncatingIfNeeded: token >> 32) else {
+            return nil
+        }
+        return handlers[descriptor]
     }
 
     private func fireTimers() {
@@ -214,11 +239,7 @@ public final class EventLoop: @unchecked Sendable {
                 scheduledTasks.removeValue(forKey: entry.token & ~(1 << 63))?()
                 continue
             }
-            let descriptor = Int(UInt32(truncatingIfNeeded: entry.token))
-            guard descriptor < handlers.count, generations[descriptor] == UInt32(truncatingIfNeeded: entry.token >> 32),
-                let handler = handlers[descriptor]
-            else { continue }
-            handler.handleTimer(now: now)
+            handler(for: entry.token)?.handleTimer(now: now)
         }
     }
 

@@ -2,7 +2,8 @@ import Glibc
 
 /// An IPv4 or IPv6 address and port, as the kernel takes it.
 public struct SocketAddress: Sendable, Equatable, Hashable, CustomStringConvertible {
-    var storage = sockaddr_storage()
+    /// Large enough for either family: an IPv4 address uses its first 16 bytes.
+    var storage = sockaddr_in6()
 
     /// An empty address, to be filled in by the kernel.
     public init() {}
@@ -59,7 +60,7 @@ public struct SocketAddress: Sendable, Equatable, Hashable, CustomStringConverti
 
     /// `AF_INET` or `AF_INET6`.
     public var family: Int32 {
-        Int32(storage.ss_family)
+        Int32(storage.sin6_family)
     }
 
     /// The size of the address structure for the family.

@@ -60,7 +60,7 @@ public enum Syscall {
 
     /// accept4(2) with `SOCK_NONBLOCK | SOCK_CLOEXEC`; the peer's address is written to `peer`.
     public static func accept(descriptor: Int32, peer: inout SocketAddress) throws(IOError) -> IOResult<Int32> {
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
         let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         return try withUnsafeMutablePointer(to: &peer.storage) { storage throws(IOError) in
             try storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { address throws(IOError) in
@@ -135,7 +135,7 @@ public enum Syscall {
     /// The local address a socket is bound to.
     public static func localAddress(descriptor: Int32) throws(IOError) -> SocketAddress {
         var address = SocketAddress()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
         let result = withUnsafeMutablePointer(to: &address.storage) { storage in
             storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }

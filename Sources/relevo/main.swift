@@ -1,1 +1,26 @@
-print("relevo")
+import Glibc
+import RelevoProxy
+
+/// relevo's command line: `relevo COMMAND [OPTIONS]`.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let status: Int32
+switch arguments.first {
+case "run":
+    status = RunCommand.main(Array(arguments.dropFirst()))
+case "check":
+    status = CheckCommand.main(Array(arguments.dropFirst()))
+case "demo":
+    status = DemoCommand.main(Array(arguments.dropFirst()))
+case "demo-backend":
+    status = DemoBackendCommand.main(Array(arguments.dropFirst()))
+case "--version", "version":
+    print("relevo \(RelevoVersion.current)")
+    status = 0
+case "help", "--help", "-h", nil:
+    print(Usage.text)
+    status = arguments.isEmpty ? 2 : 0
+default:
+    Usage.fail("unknown command '\(arguments[0])'")
+}
+Log.writer.flush()
+exit(status)

@@ -1,0 +1,29 @@
+import CRelevoSystem
+import Glibc
+
+/// A blocking eventfd: one thread waits, any thread signals. For threads that are not event loops.
+public final class EventCounter: Sendable {
+    private let descriptor: Int32
+
+    /// Creates the counter; traps if the kernel refuses an eventfd, as nothing can run without one.
+    public init() {
+        descriptor = eventfd(0, Int32(EFD_CLOEXEC))
+        precondition(descriptor >= 0, "eventfd failed: errno \(errno)")
+    }
+
+    deinit {
+        Glibc.close(descriptor)
+    }
+
+    /// Wakes the waiting thread, or the next one to wait. Callable from any thread.
+    public func signal() {
+        var one: UInt64 = 1
+        _ = Glibc.write(descriptor, &one, 8)
+    }
+
+    /// Blocks until signalled at least once since the last wait.
+    public func wait() {
+        var counter: UInt64 = 0
+        while Glibc.read(descriptor, &counter, 8) < 0 && errno == EINTR {}
+    }
+}

@@ -1,0 +1,194 @@
+import Glibc
+import RelevoHTTP1
+import RelevoIO
+
+/// One event loop and everything it owns: its listening sockets, its downstream connections, its
+/// view of the versions and their backends, and its upstream pools. Nothing here is shared with
+/// other workers, so the hot path takes no lock.
+///
+/// Created on the main thread, then used only on its loop's thread (``run()``); other threads talk
+/// to it through ``EventLoop/execute(_:)``.
+final class Worker {
+    let index: Int
+    let loop: EventLoop
+    let timeouts: Timeouts
+    let limits: Limits
+    let accessLog: AccessLog?
+
+    /// The versions in conf order; the last is the target version.
+    private(set) var versions: [VersionUpstreams]
+
+    /// Scratch heads that parsers fill; read right after, never kept across events.
+    var requestHead = HTTPRequestHead()
+    var responseHead = HTTPResponseHead()
+
+    private(set) var isShuttingDown = false
+    private var acceptors: [Acceptor] = []
+    private var connections: [DownstreamConnection?] = []
+    private(set) var connectionCount = 0
+    private let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: 2)
+    private let discardBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
+
+    init(index: Int, configuration: ProxyConfiguration, sockets: [ListeningSocket], accessLogWriter: LogWriter?)
+        throws(IOError)
+    {
+        self.index = index
+        let loop = try EventLoop()
+        self.loop = loop
+        timeouts = configuration.timeouts
+        limits = configuration.limits
+        versions = configuration.versions.map(VersionUpstreams.init(plan:))
+        accessLog = accessLogWriter.map { AccessLog(writer: $0, pool: loop.bufferPool) }
+        for socket in sockets {
+            let acceptor = Acceptor(socket: socket, worker: self)
+            try acceptor.start()
+            acceptors.append(acceptor)
+        }
+    }
+
+    deinit {
+        vectors.deallocate()
+        discardBuffer.deallocate()
+    }
+
+    /// Runs the loop on the calling thread until shutdown completes.
+    func run() {
+        if accessLog != nil {
+            scheduleAccessLogFlush()
+        }
+        loop.run()
+        accessLog?.flush()
+    }
+
+    private func scheduleAccessLogFlush() {
+        loop.schedule(after: AccessLog.flushInterval) { [unowned self] in
+            accessLog?.flush()
+            scheduleAccessLogFlush()
+        }
+    }
+
+    // MARK: Routing
+
+    /// The version a new exchange goes to: the target version, for now.
+    func route(_ head: HTTPRequestHead, source: UnsafeRawBufferPointer) -> VersionUpstreams? {
+        versions.last
+    }
+
+    // MARK: Connections
+
+    /// Takes a freshly accepted connection.
+    func accepted(descriptor: Int32, peer: SocketAddress) {
+        let connection = DownstreamConnection(descriptor: descriptor, peer: peer, worker: self)
+        do {
+            try connection.start()
+        } catch {
+            Syscall.close(descriptor: descriptor)
+            return
+        }
+        let index = Int(descriptor)
+        if index >= connections.count {
+            connections.append(
+                contentsOf: repeatElement(nil, count: max(index + 1, connections.count * 2) - connections.count))
+        }
+        connections[index] = connection
+        connectionCount += 1
+    }
+
+    /// A downstream connection closed.
+    func connectionClosed(_ connection: DownstreamConnection) {
+        let index = Int(connection.descriptor)
+        if index < connections.count, connections[index] === connection {
+            connections[index] = nil
+            connectionCount -= 1
+        }
+        if isShuttingDown && connectionCount == 0 {
+            finishShutdown()
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Stops accepting; idle connections close now, busy ones after their current exchange.
+    /// The loop stops once no connection is left. Call on the loop's thread.
+    func beginShutdown() {
+        guard !isShuttingDown else { return }
+        isShuttingDown = true
+        for acceptor in acceptors {
+            acceptor.stop()
+        }
+        acceptors.removeAll()
+        for version in versions {
+            for backend in version.backends {
+                while let idle = backend.idleConnections.popLast() {
+                    idle.close()
+                }
+            }
+        }
+        for case let connection? in connections {
+            connection.closeAfterExchange = true
+            if connection.phase == .readingHead && connection.inbound.isEmpty {
+                connection.closeIdle()
+            }
+        }
+        if connectionCount == 0 {
+            finishShutdown()
+        }
+    }
+
+    private func finishShutdown() {
+        accessLog?.flush()
+        loop.stop()
+    }
+
+    // MARK: System calls with scratch memory
+
+    /// What a vectored write gave.
+    enum WriteResult {
+        case processed(Int)
+        case wouldBlock
+        case failed
+    }
+
+    /// Writes `first` then `second` with one writev(2).
+    func writeVectors(descriptor: Int32, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer?)
+        -> WriteResult
+    {
+        var count = 0
+        if first.count > 0 {
+            vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count)
+            count += 1
+        }
+        if let second, second.count > 0 {
+            vectors[count] = iovec(
+                iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count)
+            count += 1
+        }
+        guard count > 0 else { return .processed(0) }
+        do {
+            switch try Syscall.writev(descriptor: descriptor, vectors: vectors, count: count) {
+            case .processed(let written):
+                return .processed(written)
+            case .wouldBlock:
+                return .wouldBlock
+            }
+        } catch {
+            return .failed
+        }
+    }
+
+    /// Reads and throws away what a closing client still sends.
+    func discard(descriptor: Int32) -> DownstreamConnection.ReadOutcome {
+        do {
+            switch try Syscall.read(descriptor: descriptor, into: discardBuffer) {
+            case .processed(0):
+                return .endOfStream
+            case .processed(let count):
+                return count < discardBuffer.count ? .wouldBlock : .data
+            case .wouldBlock:
+                return .wouldBlock
+            }
+        } catch {
+            return .failed
+        }
+    }
+}
