@@ -20,7 +20,9 @@ final class UpstreamConnection: EventHandler {
         case closed
     }
 
-    unowned let worker: Worker
+    /// The worker that owns this connection. Workers live as long as the process, so the
+    /// reference needs no counting.
+    unowned(unsafe) let worker: Worker
     let backend: Backend
     let descriptor: Int32
     private(set) var registration: Registration!
