@@ -35,7 +35,9 @@ enum ChunkExtensions {
     }
 
     /// The offset after the non-empty token at `start`.
-    private static func skipToken(_ base: UnsafeRawPointer, from start: Int, to end: Int) throws(HTTPParseError) -> Int {
+    private static func skipToken(
+        _ base: UnsafeRawPointer, from start: Int, to end: Int
+    ) throws(HTTPParseError) -> Int {
         var index = start
         while index < end && HTTPBytes.isToken(base[byte: index]) {
             index &+= 1
@@ -45,7 +47,9 @@ enum ChunkExtensions {
     }
 
     /// The offset after the token or quoted string at `start`.
-    private static func skipValue(_ base: UnsafeRawPointer, from start: Int, to end: Int) throws(HTTPParseError) -> Int {
+    private static func skipValue(
+        _ base: UnsafeRawPointer, from start: Int, to end: Int
+    ) throws(HTTPParseError) -> Int {
         guard start < end && base[byte: start] == HTTPBytes.quote else {
             return try skipToken(base, from: start, to: end)
         }

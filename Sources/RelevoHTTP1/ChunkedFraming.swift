@@ -21,20 +21,3 @@ public enum ChunkedFraming {
         buffer.write("\r\n", pool: pool)
     }
 }
-
-extension ByteBuffer {
-    /// Appends the `count` bytes at `offset` of `base`.
-    @inline(__always)
-    func write(_ base: UnsafeRawPointer, at offset: Int, count: Int, pool: BufferPool) {
-        write(UnsafeRawBufferPointer(start: base + offset, count: count), pool: pool)
-    }
-
-    /// Appends `field` as `name: value\r\n`, with the name and value bytes it was parsed from.
-    @inline(__always)
-    func write(field: HTTPHeaderField, from base: UnsafeRawPointer, pool: BufferPool) {
-        write(base, at: Int(field.nameStart), count: Int(field.nameLength), pool: pool)
-        write(": ", pool: pool)
-        write(base, at: Int(field.valueStart), count: Int(field.valueLength), pool: pool)
-        write("\r\n", pool: pool)
-    }
-}

@@ -64,7 +64,8 @@ struct FieldLine {
                 ? .badRequest("whitespace before colon") : .badRequest("invalid header name")
         }
         if stop == HTTPBytes.cr {
-            throw base[byte: index &+ 1] == HTTPBytes.lf ? .badRequest("header line without colon") : .badRequest("bare CR")
+            throw base[byte: index &+ 1] == HTTPBytes.lf
+                ? .badRequest("header line without colon") : .badRequest("bare CR")
         }
         throw .badRequest("invalid header name")
     }
@@ -74,7 +75,9 @@ struct FieldLine {
     /// Skips eight bytes at a time while none of them is a control byte; refuses a CR that no LF
     /// follows, and any control byte but HTAB, and DEL.
     @inline(__always)
-    private static func findValueEnd(_ base: UnsafeRawPointer, from start: Int, end: Int) throws(HTTPParseError) -> Int {
+    private static func findValueEnd(
+        _ base: UnsafeRawPointer, from start: Int, end: Int
+    ) throws(HTTPParseError) -> Int {
         var index = start
         while true {
             while index &+ 8 <= end
@@ -99,6 +102,7 @@ extension HTTPHeaderName {
     /// does not act on it. Switches on the length first, so most names cost one comparison or none.
     @inline(__always)
     init(_ base: UnsafeRawPointer, at offset: Int, count: Int) {
+        @inline(__always)
         func spells(_ lowercase: StaticString) -> Bool {
             base.equalsIgnoringCase(at: offset, count: count, lowercase)
         }

@@ -61,13 +61,8 @@ enum HTTPBytes {
     /// Whether `byte` is in the set given by `low` (bytes 0–63) and `high` (bytes 64–127).
     @inline(__always)
     static func isMember(_ byte: UInt8, low: UInt64, high: UInt64) -> Bool {
-        if byte < 64 {
-            return (low >> UInt64(byte)) & 1 != 0
-        }
-        if byte < 128 {
-            return (high >> UInt64(byte &- 64)) & 1 != 0
-        }
-        return false
+        let mask = byte < 64 ? low : byte < 128 ? high : 0
+        return (mask &>> UInt64(byte & 63)) & 1 != 0
     }
 
     /// `tchar`: the characters of a token, such as a method or a field name.

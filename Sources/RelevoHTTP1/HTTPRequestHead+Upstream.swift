@@ -13,114 +13,115 @@ extension HTTPRequestHead {
         extraHeaders: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
     ) {
         let base = source.baseAddress!
-        buffer.reserve(headLength + forwarding.clientAddress.count + extraHeaders.count + 128, pool: pool)
-        writeRequestLine(base, into: buffer, pool: pool)
+        // Host and Upgrade values may appear twice; everything else at most once, plus fixed text.
+        let bound = 2 &* headLength &+ headers.count &+ forwarding.clientAddress.count &+ extraHeaders.count &+ 256
+        var writer = HeadWriter(into: buffer, capacity: bound, pool: pool)
+        writeRequestLine(base, into: &writer)
 
         if hostIndex == nil {
             // No Host: HTTP/1.0. Upstream is HTTP/1.1, which needs one; empty says "no authority".
-            writeHost(base, into: buffer, pool: pool)
+            writeHost(base, into: &writer)
         }
         for (index, field) in headers.enumerated() where !field.isHopByHop {
             switch field.name {
             case .xForwardedFor, .xForwardedProto, .xForwardedHost:
                 continue
             case .host where index == hostIndex:
-                writeHost(base, into: buffer, pool: pool)
+                writeHost(base, into: &writer)
             default:
-                buffer.write(field: field, from: base, pool: pool)
+                writer.write(field: field, from: base)
             }
         }
 
         if isUpgrade {
-            writeUpgrade(base, into: buffer, pool: pool)
+            writeUpgrade(base, into: &writer)
         }
-        writeForwarded(base, forwarding: forwarding, into: buffer, pool: pool)
-        writeFraming(into: buffer, pool: pool)
-        buffer.write(extraHeaders, pool: pool)
-        buffer.write("\r\n", pool: pool)
+        writeForwarded(base, forwarding: forwarding, into: &writer)
+        writeFraming(into: &writer)
+        writer.write(extraHeaders)
+        writer.write("\r\n")
+        writer.commit(to: buffer)
     }
 
     /// Writes `<method> <target> HTTP/1.1\r\n`.
-    private func writeRequestLine(_ base: UnsafeRawPointer, into buffer: ByteBuffer, pool: BufferPool) {
-        buffer.write(base, at: methodRange.lowerBound, count: methodRange.count, pool: pool)
-        buffer.write(" ", pool: pool)
+    private func writeRequestLine(_ base: UnsafeRawPointer, into writer: inout HeadWriter) {
+        writer.write(base, at: methodRange.lowerBound, count: methodRange.count)
+        writer.write(" ")
         if targetIsEmptyPath {
             // RFC 9112 §3.2.4: an empty path is "/", or "*" for OPTIONS without a query.
-            buffer.write(method == .options && targetRange.isEmpty ? "*" : "/", pool: pool)
+            writer.write(method == .options && targetRange.isEmpty ? "*" : "/")
         }
-        buffer.write(base, at: targetRange.lowerBound, count: targetRange.count, pool: pool)
-        buffer.write(" HTTP/1.1\r\n", pool: pool)
+        writer.write(base, at: targetRange.lowerBound, count: targetRange.count)
+        writer.write(" HTTP/1.1\r\n")
     }
 
     /// Writes the Host line: the absolute-form authority if any, else the received Host, else empty.
-    private func writeHost(_ base: UnsafeRawPointer, into buffer: ByteBuffer, pool: BufferPool) {
+    private func writeHost(_ base: UnsafeRawPointer, into writer: inout HeadWriter) {
         if let authority = absoluteAuthorityRange {
-            buffer.write("Host: ", pool: pool)
-            buffer.write(base, at: authority.lowerBound, count: authority.count, pool: pool)
-            buffer.write("\r\n", pool: pool)
+            writer.write("Host: ")
+            writer.write(base, at: authority.lowerBound, count: authority.count)
+            writer.write("\r\n")
         } else if let hostIndex {
-            buffer.write(field: headers[hostIndex], from: base, pool: pool)
+            writer.write(field: headers[hostIndex], from: base)
         } else {
-            buffer.write("Host: \r\n", pool: pool)
+            writer.write("Host: \r\n")
         }
     }
 
     /// Writes every received Upgrade value and `Connection: upgrade`.
-    private func writeUpgrade(_ base: UnsafeRawPointer, into buffer: ByteBuffer, pool: BufferPool) {
+    private func writeUpgrade(_ base: UnsafeRawPointer, into writer: inout HeadWriter) {
         for field in headers where field.name == .upgrade {
-            buffer.write("Upgrade: ", pool: pool)
-            buffer.write(base, at: Int(field.valueStart), count: Int(field.valueLength), pool: pool)
-            buffer.write("\r\n", pool: pool)
+            writer.write("Upgrade: ")
+            writer.write(base, at: Int(field.valueStart), count: Int(field.valueLength))
+            writer.write("\r\n")
         }
-        buffer.write("Connection: upgrade\r\n", pool: pool)
+        writer.write("Connection: upgrade\r\n")
     }
 
     /// Writes X-Forwarded-For (received values, then the client), X-Forwarded-Proto and, when the
     /// request names a host, X-Forwarded-Host.
-    private func writeForwarded(
-        _ base: UnsafeRawPointer, forwarding: ForwardingContext, into buffer: ByteBuffer, pool: BufferPool
-    ) {
-        writeForwardedFor(base, client: forwarding.clientAddress, into: buffer, pool: pool)
+    private func writeForwarded(_ base: UnsafeRawPointer, forwarding: ForwardingContext, into writer: inout HeadWriter) {
+        writeForwardedFor(base, client: forwarding.clientAddress, into: &writer)
 
-        buffer.write("X-Forwarded-Proto: ", pool: pool)
-        buffer.write(forwarding.scheme, pool: pool)
-        buffer.write("\r\n", pool: pool)
+        writer.write("X-Forwarded-Proto: ")
+        writer.write(forwarding.scheme)
+        writer.write("\r\n")
 
         let host = absoluteAuthorityRange ?? hostIndex.map { headers[$0].valueRange } ?? 0..<0
         if !host.isEmpty {
-            buffer.write("X-Forwarded-Host: ", pool: pool)
-            buffer.write(base, at: host.lowerBound, count: host.count, pool: pool)
-            buffer.write("\r\n", pool: pool)
+            writer.write("X-Forwarded-Host: ")
+            writer.write(base, at: host.lowerBound, count: host.count)
+            writer.write("\r\n")
         }
     }
 
     /// Writes `X-Forwarded-For: <received values, joined by ", ">, <client>`.
-    private func writeForwardedFor(_ base: UnsafeRawPointer, client: [UInt8], into buffer: ByteBuffer, pool: BufferPool) {
+    private func writeForwardedFor(_ base: UnsafeRawPointer, client: [UInt8], into writer: inout HeadWriter) {
         var isFirst = true
         for field in headers where field.name == .xForwardedFor && !field.isHopByHop && field.valueLength > 0 {
-            buffer.write(isFirst ? "X-Forwarded-For: " : ", ", pool: pool)
-            buffer.write(base, at: Int(field.valueStart), count: Int(field.valueLength), pool: pool)
+            writer.write(isFirst ? "X-Forwarded-For: " : ", ")
+            writer.write(base, at: Int(field.valueStart), count: Int(field.valueLength))
             isFirst = false
         }
         if !client.isEmpty {
-            buffer.write(isFirst ? "X-Forwarded-For: " : ", ", pool: pool)
-            client.withUnsafeBytes { buffer.write($0, pool: pool) }
+            writer.write(isFirst ? "X-Forwarded-For: " : ", ")
+            client.withUnsafeBytes { writer.write($0) }
             isFirst = false
         }
         if !isFirst {
-            buffer.write("\r\n", pool: pool)
+            writer.write("\r\n")
         }
     }
 
     /// Writes the framing field for ``framing``: Content-Length, Transfer-Encoding, or nothing.
-    private func writeFraming(into buffer: ByteBuffer, pool: BufferPool) {
+    private func writeFraming(into writer: inout HeadWriter) {
         switch framing {
         case .contentLength(let length):
-            buffer.write("Content-Length: ", pool: pool)
-            buffer.write(decimal: length, pool: pool)
-            buffer.write("\r\n", pool: pool)
+            writer.write("Content-Length: ")
+            writer.write(decimal: length)
+            writer.write("\r\n")
         case .chunked:
-            buffer.write("Transfer-Encoding: chunked\r\n", pool: pool)
+            writer.write("Transfer-Encoding: chunked\r\n")
         case .none, .untilClose:
             break
         }

@@ -80,7 +80,9 @@ public struct HTTPRequestParser {
     }
 
     /// The body's framing, refusing the combinations RFC 9112 §6.1 and §6.3 call faulty.
-    private static func framing(of section: FieldSection, version: HTTPVersion) throws(HTTPParseError) -> HTTPBodyFraming {
+    private static func framing(
+        of section: FieldSection, version: HTTPVersion
+    ) throws(HTTPParseError) -> HTTPBodyFraming {
         if section.isChunked {
             guard section.contentLength == nil else { throw .badRequest("Content-Length with Transfer-Encoding") }
             guard version == .http11 else { throw .badRequest("Transfer-Encoding on HTTP/1.0") }

@@ -15,62 +15,61 @@ extension HTTPResponseHead {
         extraHeaders: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
     ) {
         let base = source.baseAddress!
-        buffer.reserve(headLength + extraHeaders.count + 128, pool: pool)
-        writeStatusLine(base, into: buffer, pool: pool)
+        let bound = 2 &* headLength &+ headers.count &+ extraHeaders.count &+ 256
+        var writer = HeadWriter(into: buffer, capacity: bound, pool: pool)
+        writeStatusLine(base, into: &writer)
         for field in headers where !field.isHopByHop {
-            buffer.write(field: field, from: base, pool: pool)
+            writer.write(field: field, from: base)
         }
 
-        if isInterim {
-            buffer.write("\r\n", pool: pool)
-            return
-        }
         if status == 101 {
-            writeUpgrade(base, into: buffer, pool: pool)
-        } else {
-            writeFraming(framing, base, into: buffer, pool: pool)
-            writeConnection(closes: !keepAlive || framing == .untilClose, requestVersion, into: buffer, pool: pool)
+            writeUpgrade(base, into: &writer)
+            writer.write(extraHeaders)
+        } else if !isInterim {
+            writeFraming(framing, base, into: &writer)
+            writeConnection(closes: !keepAlive || framing == .untilClose, requestVersion, into: &writer)
+            writer.write(extraHeaders)
         }
-        buffer.write(extraHeaders, pool: pool)
-        buffer.write("\r\n", pool: pool)
+        writer.write("\r\n")
+        writer.commit(to: buffer)
     }
 
     /// Writes `HTTP/1.1 <status> <reason>\r\n`; an empty reason becomes the standard phrase.
-    private func writeStatusLine(_ base: UnsafeRawPointer, into buffer: ByteBuffer, pool: BufferPool) {
-        buffer.write("HTTP/1.1 ", pool: pool)
-        buffer.write(decimal: status, pool: pool)
-        buffer.write(" ", pool: pool)
+    private func writeStatusLine(_ base: UnsafeRawPointer, into writer: inout HeadWriter) {
+        writer.write("HTTP/1.1 ")
+        writer.write(decimal: status)
+        writer.write(" ")
         if reasonRange.isEmpty {
-            buffer.write(HTTPStatus.reasonPhrase(status), pool: pool)
+            writer.write(HTTPStatus.reasonPhrase(status))
         } else {
-            buffer.write(base, at: reasonRange.lowerBound, count: reasonRange.count, pool: pool)
+            writer.write(base, at: reasonRange.lowerBound, count: reasonRange.count)
         }
-        buffer.write("\r\n", pool: pool)
+        writer.write("\r\n")
     }
 
     /// Writes every received Upgrade value and `Connection: upgrade`, for 101.
-    private func writeUpgrade(_ base: UnsafeRawPointer, into buffer: ByteBuffer, pool: BufferPool) {
+    private func writeUpgrade(_ base: UnsafeRawPointer, into writer: inout HeadWriter) {
         for field in headers where field.name == .upgrade {
-            buffer.write("Upgrade: ", pool: pool)
-            buffer.write(base, at: Int(field.valueStart), count: Int(field.valueLength), pool: pool)
-            buffer.write("\r\n", pool: pool)
+            writer.write("Upgrade: ")
+            writer.write(base, at: Int(field.valueStart), count: Int(field.valueLength))
+            writer.write("\r\n")
         }
-        buffer.write("Connection: upgrade\r\n", pool: pool)
+        writer.write("Connection: upgrade\r\n")
     }
 
     /// Writes the framing field; with `.none`, a HEAD or 304 response keeps the upstream's
     /// Content-Length, which describes the representation (RFC 9110 §8.6).
-    private func writeFraming(_ framing: HTTPBodyFraming, _ base: UnsafeRawPointer, into buffer: ByteBuffer, pool: BufferPool) {
+    private func writeFraming(_ framing: HTTPBodyFraming, _ base: UnsafeRawPointer, into writer: inout HeadWriter) {
         switch framing {
         case .contentLength(let length):
-            buffer.write("Content-Length: ", pool: pool)
-            buffer.write(decimal: length, pool: pool)
-            buffer.write("\r\n", pool: pool)
+            writer.write("Content-Length: ")
+            writer.write(decimal: length)
+            writer.write("\r\n")
         case .chunked:
-            buffer.write("Transfer-Encoding: chunked\r\n", pool: pool)
+            writer.write("Transfer-Encoding: chunked\r\n")
         case .none where status >= 200 && status != 204:
             if let contentLength = headers.first(where: { $0.name == .contentLength }) {
-                buffer.write(field: contentLength, from: base, pool: pool)
+                writer.write(field: contentLength, from: base)
             }
         case .none, .untilClose:
             break
@@ -78,11 +77,11 @@ extension HTTPResponseHead {
     }
 
     /// Writes `Connection: close`, or `Connection: keep-alive` to an HTTP/1.0 client that stays.
-    private func writeConnection(closes: Bool, _ requestVersion: HTTPVersion, into buffer: ByteBuffer, pool: BufferPool) {
+    private func writeConnection(closes: Bool, _ requestVersion: HTTPVersion, into writer: inout HeadWriter) {
         if closes {
-            buffer.write("Connection: close\r\n", pool: pool)
+            writer.write("Connection: close\r\n")
         } else if requestVersion == .http10 {
-            buffer.write("Connection: keep-alive\r\n", pool: pool)
+            writer.write("Connection: keep-alive\r\n")
         }
     }
 }

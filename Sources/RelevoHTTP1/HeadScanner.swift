@@ -46,10 +46,12 @@ struct HeadScanner {
         let searchEnd = min(bytes.count, limit)
         while scanned < searchEnd {
             // Whatever cannot start a head is refused at once, not after a timeout.
-            let first = base[byte: scanned]
-            if scanned == messageStart && first != HTTPBytes.cr && !isValidFirstByte(first) {
-                reset()
-                throw .badRequest("invalid start of message")
+            if scanned == messageStart {
+                let first = base[byte: scanned]
+                if first != HTTPBytes.cr && !isValidFirstByte(first) {
+                    reset()
+                    throw .badRequest("invalid start of message")
+                }
             }
 
             guard let found = memchr(base + scanned, Int32(HTTPBytes.lf), searchEnd - scanned) else {

@@ -105,8 +105,9 @@ enum RequestLine {
         _ base: UnsafeRawPointer, from start: Int, into head: inout HTTPRequestHead
     ) throws(HTTPParseError) -> Int {
         // Each read happens only once every byte before it matched, so none passes the line's CR.
-        guard base.equals(at: start, count: 5, "HTTP/") && HTTPBytes.isDigit(base[byte: start &+ 5])
-            && base[byte: start &+ 6] == 0x2E && HTTPBytes.isDigit(base[byte: start &+ 7])
+        guard
+            base.equals(at: start, count: 5, "HTTP/") && HTTPBytes.isDigit(base[byte: start &+ 5])
+                && base[byte: start &+ 6] == 0x2E && HTTPBytes.isDigit(base[byte: start &+ 7])
         else {
             throw .badRequest("invalid HTTP version")
         }

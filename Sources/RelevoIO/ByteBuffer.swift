@@ -1,3 +1,5 @@
+import Glibc
+
 /// A run of bytes with a reader index and a writer index over memory it owns.
 ///
 /// Bytes in `readerIndex..<writerIndex` are readable; `writerIndex..<capacity` is free space.
@@ -190,18 +192,20 @@ public final class ByteBuffer {
 /// Fixed-size chunks of memory kept for reuse by one event loop's buffers.
 ///
 /// Taking and giving a chunk costs an array push or pop, so connections can hand their buffers
-/// back whenever they go idle. Not thread-safe: one pool per loop.
+/// back whenever they go idle. Chunks are mapped from the kernel one by one, so a chunk given back
+/// beyond ``maximumFreeChunks`` returns its memory at once, and a burst of traffic leaves no heap
+/// behind it. Not thread-safe: one pool per loop.
 public final class BufferPool {
-    /// The size of every chunk, in bytes.
+    /// The size of every chunk, in bytes (a multiple of the page size).
     public let chunkSize: Int
 
-    /// How many free chunks are kept; more are deallocated.
+    /// How many free chunks are kept; more are unmapped.
     public let maximumFreeChunks: Int
 
     private var free: [UnsafeMutableRawPointer] = []
 
     /// Creates a pool of `chunkSize`-byte chunks that keeps at most `maximumFreeChunks` free.
-    public init(chunkSize: Int = 16 * 1024, maximumFreeChunks: Int = 256) {
+    public init(chunkSize: Int = 16 * 1024, maximumFreeChunks: Int = 128) {
         self.chunkSize = chunkSize
         self.maximumFreeChunks = maximumFreeChunks
         free.reserveCapacity(maximumFreeChunks)
@@ -209,14 +213,14 @@ public final class BufferPool {
 
     deinit {
         for chunk in free {
-            chunk.deallocate()
+            munmap(chunk, chunkSize)
         }
     }
 
     /// A chunk of ``chunkSize`` bytes, reused if one is free.
     @inline(__always)
     public func take() -> UnsafeMutableRawPointer {
-        free.popLast() ?? UnsafeMutableRawPointer.allocate(byteCount: chunkSize, alignment: 16)
+        free.popLast() ?? map()
     }
 
     /// Returns a chunk taken from this pool.
@@ -225,7 +229,15 @@ public final class BufferPool {
         if free.count < maximumFreeChunks {
             free.append(chunk)
         } else {
-            chunk.deallocate()
+            munmap(chunk, chunkSize)
         }
+    }
+
+    private func map() -> UnsafeMutableRawPointer {
+        let chunk = mmap(nil, chunkSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let chunk, chunk != MAP_FAILED else {
+            fatalError("out of memory: mmap of a \(chunkSize)-byte buffer failed, errno \(errno)")
+        }
+        return chunk
     }
 }

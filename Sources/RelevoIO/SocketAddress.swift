@@ -110,11 +110,40 @@ public struct SocketAddress: Sendable, Equatable, Hashable, CustomStringConverti
         family == AF_INET6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
+    /// Appends the host as text (``host``) to `bytes`; IPv4 without going through `inet_ntop`.
+    public func appendHost(to bytes: inout [UInt8]) {
+        guard family == AF_INET else {
+            bytes.append(contentsOf: host.utf8)
+            return
+        }
+        withUnsafeBytes(of: storage) { raw in
+            for index in 4..<8 {
+                if index > 4 {
+                    bytes.append(0x2E)
+                }
+                let octet = raw[index]
+                if octet >= 100 {
+                    bytes.append(0x30 + octet / 100)
+                }
+                if octet >= 10 {
+                    bytes.append(0x30 + octet / 10 % 10)
+                }
+                bytes.append(0x30 + octet % 10)
+            }
+        }
+    }
+
+    /// The bytes that identify the address: family, port and address, without padding.
+    private var significantBytes: ArraySlice<UInt8> {
+        let count = family == AF_INET6 ? 24 : 8
+        return withUnsafeBytes(of: storage) { ArraySlice($0[0..<count]) }
+    }
+
     public static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool {
-        lhs.family == rhs.family && lhs.description == rhs.description
+        lhs.significantBytes == rhs.significantBytes
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(description)
+        hasher.combine(significantBytes)
     }
 }

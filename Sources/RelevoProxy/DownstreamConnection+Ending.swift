@@ -27,7 +27,7 @@ extension DownstreamConnection {
             return
         }
         phase = .readingHead
-        parser.reset()
+        context?.parser.reset()
         headStartedAt = worker.loop.now
         if !inbound.isEmpty || isReadable {
             worker.loop.callSoon(registration)
@@ -160,9 +160,9 @@ extension DownstreamConnection {
 
     /// Takes the exchange out of its backend's outstanding count.
     func releaseBackend() {
-        if let backend = exchange.countedBackend {
+        if let context, let backend = context.exchange.countedBackend {
             backend.outstanding -= 1
-            exchange.countedBackend = nil
+            context.exchange.countedBackend = nil
         }
     }
 
@@ -188,9 +188,9 @@ extension DownstreamConnection {
     private func startLingering() {
         Syscall.shutdownWrite(descriptor: descriptor)
         phase = .lingering
-        outbound.release(to: worker.loop.bufferPool)
-        upstreamOutbound.release(to: worker.loop.bufferPool)
-        inbound.release(to: worker.loop.bufferPool)
+        logExchange()
+        inbound.consume(inbound.readableCount)
+        releaseBuffers()
         setDeadline(worker.loop.now + DownstreamConnection.lingerTime)
         linger()
     }
@@ -222,24 +222,23 @@ extension DownstreamConnection {
     /// Closes the connection and its upstream, logging an unfinished exchange.
     func close() {
         guard phase != .closed else { return }
-        if exchange.isOpen {
-            logExchange()
-        }
+        logExchange()
         phase = .closed
         dropUpstream()
         worker.loop.forget(registration)
         Syscall.close(descriptor: descriptor)
-        let pool = worker.loop.bufferPool
-        inbound.release(to: pool)
-        outbound.release(to: pool)
-        upstreamOutbound.release(to: pool)
+        inbound.consume(inbound.readableCount)
+        if let context {
+            context.outbound.consume(context.outbound.readableCount)
+        }
+        releaseBuffers()
         worker.connectionClosed(self)
     }
 
     /// Writes the exchange's access log line, once.
     func logExchange() {
-        guard exchange.isOpen else { return }
-        exchange.isOpen = false
-        worker.accessLog?.record(exchange, client: peer)
+        guard let context, context.exchange.isOpen else { return }
+        context.exchange.isOpen = false
+        worker.accessLog?.record(context.exchange, client: peer)
     }
 }

@@ -30,20 +30,15 @@ final class DownstreamConnection: EventHandler {
     let descriptor: Int32
     private(set) var registration: Registration!
     let peer: SocketAddress
-    let forwarding: ForwardingContext
 
     /// Bytes from the client not yet used: the current head, body bytes, pipelined requests.
     let inbound = ByteBuffer()
 
-    /// Bytes for the client not yet written: response heads, re-framed chunks, relevo's own answers.
-    let outbound = ByteBuffer()
-
-    /// Bytes for the upstream not yet written: the request head and re-framed request chunks.
-    let upstreamOutbound = ByteBuffer()
-
     var phase = Phase.readingHead
-    var parser: HTTPRequestParser
-    var exchange = Exchange()
+
+    /// The parser, exchange state and buffers, held while the connection has a request in hand.
+    private(set) var context: ExchangeContext?
+
     var upstream: UpstreamConnection?
 
     /// Edge-triggered readiness, as last reported and not yet used up.
@@ -78,11 +73,24 @@ final class DownstreamConnection: EventHandler {
         self.worker = worker
         self.descriptor = descriptor
         self.peer = peer
-        forwarding = ForwardingContext(clientAddress: Array(peer.host.utf8), scheme: "http")
-        parser = HTTPRequestParser(maximumHeadSize: worker.limits.requestHeaderSize)
         headStartedAt = worker.loop.now
         lastActivity = worker.loop.now
     }
+
+    /// Bytes for the client not yet written: response heads, re-framed chunks, relevo's own answers.
+    var outbound: ByteBuffer { context!.outbound }
+
+    /// Bytes for the upstream not yet written: the request head and re-framed request chunks.
+    var upstreamOutbound: ByteBuffer { context!.upstreamOutbound }
+
+    /// The current exchange.
+    var exchange: Exchange {
+        get { context!.exchange }
+        _modify { yield &context!.exchange }
+    }
+
+    /// The client's address and scheme, for the forwarding headers.
+    var forwarding: ForwardingContext { context!.forwarding }
 
     /// Registers with the loop and starts reading.
     func start() throws(IOError) {
@@ -136,8 +144,9 @@ final class DownstreamConnection: EventHandler {
     private func readHead() {
         while true {
             if !inbound.isEmpty {
+                let context = takeContext()
                 do throws(HTTPParseError) {
-                    if try parser.parse(inbound.readableBytes, into: &worker.requestHead) {
+                    if try context.parser.parse(inbound.readableBytes, into: &worker.requestHead) {
                         startExchange()
                         return
                     }
@@ -159,12 +168,7 @@ final class DownstreamConnection: EventHandler {
                 }
                 return
             case .endOfStream:
-                if inbound.isEmpty {
-                    close()
-                } else {
-                    exchange.termination = Termination(cause: .downstreamClosed, phase: .requestHead)
-                    close()
-                }
+                close()
                 return
             case .failed:
                 close()
@@ -204,7 +208,7 @@ final class DownstreamConnection: EventHandler {
                 return .endOfStream
             case .processed(let count):
                 inbound.commit(count)
-                exchange.bytesIn += count
+                context?.exchange.bytesIn += count
                 lastActivity = worker.loop.now
                 if count < space.count && !hasPeerClosed {
                     isReadable = false
@@ -220,17 +224,26 @@ final class DownstreamConnection: EventHandler {
         }
     }
 
-    /// Hands idle buffers back to the loop's pool, so an idle connection holds no buffer memory.
+    /// The connection's exchange context, taken from the worker if it holds none.
+    func takeContext() -> ExchangeContext {
+        if let context {
+            return context
+        }
+        let context = worker.takeContext()
+        context.bind(peer: peer)
+        self.context = context
+        return context
+    }
+
+    /// Hands the context and the read buffer back, so an idle connection holds no buffer memory.
     func releaseBuffers() {
         let pool = worker.loop.bufferPool
         if inbound.isEmpty {
             inbound.release(to: pool)
         }
-        if outbound.isEmpty {
-            outbound.release(to: pool)
-        }
-        if upstreamOutbound.isEmpty {
-            upstreamOutbound.release(to: pool)
+        if let context, inbound.isEmpty, context.outbound.isEmpty, upstream == nil {
+            self.context = nil
+            worker.giveBack(context)
         }
     }
 

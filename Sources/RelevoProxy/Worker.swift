@@ -76,6 +76,24 @@ final class Worker {
 
     // MARK: Connections
 
+    private var idleContexts: [ExchangeContext] = []
+
+    /// Exchange contexts kept for reuse; more are freed.
+    static let maximumIdleContexts = 1024
+
+    /// An exchange context for a connection that has a request in hand.
+    func takeContext() -> ExchangeContext {
+        idleContexts.popLast() ?? ExchangeContext(maximumHeadSize: limits.requestHeaderSize)
+    }
+
+    /// Takes back the context of a connection gone idle.
+    func giveBack(_ context: ExchangeContext) {
+        context.reset(pool: loop.bufferPool)
+        if idleContexts.count < Worker.maximumIdleContexts {
+            idleContexts.append(context)
+        }
+    }
+
     /// Takes a freshly accepted connection.
     func accepted(descriptor: Int32, peer: SocketAddress) {
         let connection = DownstreamConnection(descriptor: descriptor, peer: peer, worker: self)
