@@ -21,6 +21,23 @@ public final class EventCounter: Sendable {
         _ = Glibc.write(descriptor, &one, 8)
     }
 
+    /// Blocks until signalled or until `milliseconds` pass; returns whether it was signalled.
+    public func wait(milliseconds: Int) -> Bool {
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let deadline = MonotonicClock.coarseMilliseconds() + Int64(milliseconds)
+        while true {
+            let remaining = Int32(clamping: max(0, deadline - MonotonicClock.coarseMilliseconds()))
+            let ready = poll(&request, 1, remaining)
+            if ready > 0 {
+                wait()
+                return true
+            }
+            if ready == 0 || (ready < 0 && errno != EINTR) {
+                return false
+            }
+        }
+    }
+
     /// Blocks until signalled at least once since the last wait.
     public func wait() {
         var counter: UInt64 = 0

@@ -11,8 +11,11 @@ final class Backend {
     /// The backend as the conf wrote it.
     let name: String
 
-    /// The version this backend belongs to.
-    unowned let version: VersionUpstreams
+    /// The name of the version this backend belongs to.
+    let versionName: String
+
+    /// Upstream failures by kind, for metrics.
+    var failures: [String: UInt64] = [:]
 
     /// Exchanges sent to this backend from this worker and not yet finished.
     var outstanding = 0
@@ -26,10 +29,10 @@ final class Backend {
     /// How long a refused or failed connect keeps a backend skipped.
     static let downInterval: Int64 = 2_000
 
-    init(plan: BackendPlan, version: VersionUpstreams) {
+    init(plan: BackendPlan, versionName: String) {
         address = plan.address
         name = plan.name
-        self.version = version
+        self.versionName = versionName
     }
 
     /// Whether new exchanges may go here at `now`.
@@ -43,7 +46,7 @@ final class Backend {
         if isUp(now: now) {
             Log.warn(
                 "backend_down",
-                ["version": version.name, "backend": name, "reason": reason, "retry_in_ms": "\(Backend.downInterval)"])
+                ["version": versionName, "backend": name, "reason": reason, "retry_in_ms": "\(Backend.downInterval)"])
         }
         downUntil = now + Backend.downInterval
     }
@@ -52,7 +55,7 @@ final class Backend {
     func markUp() {
         if downUntil != 0 {
             downUntil = 0
-            Log.info("backend_up", ["version": version.name, "backend": name])
+            Log.info("backend_up", ["version": versionName, "backend": name])
         }
     }
 
@@ -74,7 +77,7 @@ final class Backend {
     }
 }
 
-/// One version as one worker sees it: its name and its backends.
+/// One version as one worker sees it: its name, its backends, and its counters on this worker.
 final class VersionUpstreams {
     /// The version's name.
     let name: String
@@ -82,15 +85,45 @@ final class VersionUpstreams {
     /// Its backends, in conf order.
     private(set) var backends: [Backend] = []
 
+    /// Exchanges routed here and not finished, tunnels included.
+    var inflight = 0
+
+    /// Open tunnels.
+    var tunnels = 0
+
+    /// Finished exchanges by status code, and by duration (see ``ProxyStats/durationBuckets``).
+    var requests: [Int: UInt64] = [:]
+    var durationCounts: [UInt64] = Array(repeating: 0, count: ProxyStats.durationBuckets.count + 1)
+    var durationSum: Double = 0
+
     init(plan: VersionPlan) {
         name = plan.name
-        backends = plan.backends.map { Backend(plan: $0, version: self) }
+        update(plan)
     }
 
-    /// The backend for a new exchange: among those up, the one with the fewest outstanding
-    /// exchanges (the earliest in conf order on a tie); if all are down, the one down longest ago.
-    /// `excluding` skips a backend that just failed, when another exists.
-    func pickBackend(now: Int64, excluding failed: Backend? = nil) -> Backend? {
+    /// Takes the backends of `plan`, keeping the pools and counts of those that stay.
+    func update(_ plan: VersionPlan) {
+        let old = backends
+        backends = plan.backends.map { backendPlan in
+            let existing = old.first { $0.name == backendPlan.name && $0.address == backendPlan.address }
+            return existing ?? Backend(plan: backendPlan, versionName: plan.name)
+        }
+        for backend in old where !backends.contains(where: { $0 === backend }) {
+            while let idle = backend.idleConnections.popLast() {
+                idle.close()
+            }
+        }
+    }
+
+    /// The backend for a new exchange: `preferred` if it is up; else, among those up, the one with
+    /// the fewest outstanding exchanges (the earliest in conf order on a tie); if all are down, the
+    /// one down longest ago. `excluding` skips a backend that just failed, when another exists.
+    func pickBackend(now: Int64, preferred: Int? = nil, excluding failed: Backend? = nil) -> Backend? {
+        if let preferred, preferred < backends.count, backends[preferred] !== failed,
+            backends[preferred].isUp(now: now)
+        {
+            return backends[preferred]
+        }
         var best: Backend?
         for backend in backends where backend !== failed && backend.isUp(now: now) {
             if best == nil || backend.outstanding < best!.outstanding {
@@ -101,5 +134,43 @@ final class VersionUpstreams {
             return best
         }
         return backends.filter { $0 !== failed }.min { $0.downUntil < $1.downUntil } ?? failed
+    }
+
+    /// Closes every idle pooled connection of the version's backends.
+    func closeIdleConnections() {
+        for backend in backends {
+            while let idle = backend.idleConnections.popLast() {
+                idle.close()
+            }
+        }
+    }
+
+    /// Counts a finished exchange.
+    func exchangeEnded(status: Int, seconds: Double) {
+        inflight -= 1
+        requests[status, default: 0] += 1
+        var bucket = 0
+        while bucket < ProxyStats.durationBuckets.count && seconds > ProxyStats.durationBuckets[bucket] {
+            bucket += 1
+        }
+        for index in bucket..<durationCounts.count {
+            durationCounts[index] += 1
+        }
+        durationSum += seconds
+    }
+
+    /// This worker's counters for the version.
+    func stats(now: Int64) -> VersionStats {
+        var stats = VersionStats()
+        stats.inflight = inflight
+        stats.tunnels = tunnels
+        stats.requests = requests
+        stats.durationCounts = durationCounts
+        stats.durationSum = durationSum
+        for backend in backends {
+            stats.backendInflight[backend.name] = backend.outstanding
+            stats.backendUp[backend.name] = backend.isUp(now: now)
+        }
+        return stats
     }
 }

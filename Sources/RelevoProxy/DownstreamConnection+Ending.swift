@@ -38,7 +38,7 @@ extension DownstreamConnection {
 
     /// relevo answers the current exchange itself (no backend, or the backend failed before
     /// responding). The connection stays open only if the client's request is wholly read.
-    func answer(status: Int, detail: String, keepAlive: Bool) {
+    func answer(status: Int, detail: String, keepAlive: Bool, retryAfter: Int? = nil) {
         let keepAlive =
             keepAlive && exchange.requestKeepAlive && !closeAfterExchange && exchange.requestBody == .complete
         exchange.status = status
@@ -46,7 +46,8 @@ extension DownstreamConnection {
         exchange.downstreamKeepAlive = keepAlive
         exchange.response = .complete
         HTTPErrorResponse.write(
-            status: status, detail: detail, keepAlive: keepAlive, into: outbound, pool: worker.loop.bufferPool)
+            status: status, detail: detail, keepAlive: keepAlive, into: outbound, pool: worker.loop.bufferPool,
+            retryAfter: retryAfter)
         if flushOutbound() {
             finishExchange()
         }
@@ -85,8 +86,11 @@ extension DownstreamConnection {
         failedUpstream?.close()
         let backend = exchange.backend
         releaseBackend()
-        if failure.isConnectFailure, let backend {
-            backend.markDown(now: worker.loop.now, reason: failure.reason)
+        if let backend {
+            backend.failures[failure.kind, default: 0] += 1
+            if failure.isConnectFailure {
+                backend.markDown(now: worker.loop.now, reason: failure.reason)
+            }
         }
         if canRetry(after: failure, reused: failedUpstream?.isReused ?? false) {
             Log.warn(
@@ -222,6 +226,7 @@ extension DownstreamConnection {
     /// Closes the connection and its upstream, logging an unfinished exchange.
     func close() {
         guard phase != .closed else { return }
+        endTunnelCount()
         logExchange()
         phase = .closed
         dropUpstream()
@@ -235,10 +240,20 @@ extension DownstreamConnection {
         worker.connectionClosed(self)
     }
 
+    /// Takes an ended tunnel out of its version's count.
+    func endTunnelCount() {
+        if let context, context.exchange.isTunnel {
+            context.exchange.isTunnel = false
+            context.exchange.version?.tunnels -= 1
+        }
+    }
+
     /// Writes the exchange's access log line, once.
     func logExchange() {
         guard let context, context.exchange.isOpen else { return }
         context.exchange.isOpen = false
+        let seconds = Double(MonotonicClock.nanoseconds() - context.exchange.startedAt) / 1e9
+        context.exchange.version?.exchangeEnded(status: context.exchange.status, seconds: seconds)
         worker.accessLog?.record(context.exchange, client: peer)
     }
 }

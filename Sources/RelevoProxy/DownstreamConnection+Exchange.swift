@@ -28,12 +28,20 @@ extension DownstreamConnection {
         }
         phase = .exchanging
 
-        guard let version = worker.route(head, source: inbound.readableBytes) else {
+        var session = ExchangeSession()
+        switch worker.router.route(head, source: inbound.readableBytes, table: worker.table, session: &session) {
+        case .unavailable(let reason):
             inbound.consume(head.headLength)
-            answer(status: 503, detail: "no version is live", keepAlive: exchange.requestBody == .complete)
+            answer(status: 503, detail: "\(reason)", keepAlive: exchange.requestBody == .complete, retryAfter: 5)
             return
+        case .version(let index, let backend):
+            let version = worker.versions[index]
+            session.version = index
+            exchange.session = session
+            exchange.version = version
+            exchange.preferredBackend = backend
+            version.inflight += 1
         }
-        exchange.version = version
         head.writeUpstream(
             from: inbound.readableBytes, forwarding: forwarding, into: upstreamOutbound,
             pool: worker.loop.bufferPool)
@@ -55,7 +63,9 @@ extension DownstreamConnection {
 
     /// Takes a pooled connection to the chosen backend, or opens a new one.
     func connectUpstream(excluding failed: Backend?) {
-        guard let version = exchange.version, let backend = version.pickBackend(now: worker.loop.now, excluding: failed)
+        guard let version = exchange.version,
+            let backend = version.pickBackend(
+                now: worker.loop.now, preferred: exchange.preferredBackend, excluding: failed)
         else {
             answer(status: 503, detail: "version has no backend", keepAlive: false)
             return

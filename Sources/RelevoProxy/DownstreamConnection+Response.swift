@@ -79,7 +79,12 @@ extension DownstreamConnection {
             upstreamFailed(.unexpectedUpgrade)
             return true
         }
-        startResponse(head, from: upstream)
+        worker.extraHeaders.consume(worker.extraHeaders.readableCount)
+        worker.router.respond(
+            to: &worker.responseHead, source: upstream.inbound.readableBytes, backend: upstream.backend.name,
+            table: worker.table, session: &exchange.session, extraHeaders: worker.extraHeaders,
+            pool: worker.loop.bufferPool)
+        startResponse(worker.responseHead, from: upstream)
         return true
     }
 
@@ -114,7 +119,8 @@ extension DownstreamConnection {
                 && framing != .untilClose)
         head.writeDownstream(
             from: upstream.inbound.readableBytes, framing: framing, keepAlive: exchange.downstreamKeepAlive,
-            requestVersion: exchange.httpVersion, into: outbound, pool: worker.loop.bufferPool)
+            requestVersion: exchange.httpVersion, into: outbound, pool: worker.loop.bufferPool,
+            extraHeaders: worker.extraHeaders.readableBytes)
         upstream.inbound.consume(head.headLength)
         if isTunnel {
             startTunnel()

@@ -7,6 +7,8 @@ extension DownstreamConnection {
     func startTunnel() {
         phase = .tunnel
         exchange.response = .complete
+        exchange.version?.tunnels += 1
+        exchange.isTunnel = true
         pumpTunnel()
     }
 
@@ -114,6 +116,7 @@ extension DownstreamConnection {
     /// Ends a tunnel: logs the exchange and closes both connections.
     func finishTunnel() {
         releaseBackend()
+        endTunnelCount()
         logExchange()
         close()
     }

@@ -63,10 +63,19 @@ struct Exchange {
     var tunnelClientDone = false
     var tunnelUpstreamDone = false
 
+    /// Whether the exchange became a tunnel that is still counted as open.
+    var isTunnel = false
+
     /// Whether the exchange still needs its access log line.
     var isOpen = false
     var version: VersionUpstreams?
     var attempts = 0
+
+    /// The backend index the router asked for (a pinned session), if any.
+    var preferredBackend: Int?
+
+    /// What the router keeps between the request and the response.
+    var session = ExchangeSession()
     var termination = Termination.normal
 
     /// Bytes received from the client, and written to it, for the access log.

@@ -17,7 +17,19 @@ public final class Proxy: @unchecked Sendable {
     public let boundAddresses: [SocketAddress]
 
     /// Binds every listener once per worker with `SO_REUSEPORT` and prepares the workers.
-    public init(configuration: ProxyConfiguration) throws(ProxyStartError) {
+    ///
+    /// `table` is the first routing table (by default every version of the configuration, the
+    /// last one live); `makeRouter` makes each worker's router (by default one that sends every
+    /// exchange to the live version).
+    public init(
+        configuration: ProxyConfiguration, table: RoutingTable? = nil,
+        makeRouter: (Int) -> ExchangeRouter = { _ in LiveVersionRouter() }
+    ) throws(ProxyStartError) {
+        let table =
+            table
+            ?? RoutingTable(
+                versions: configuration.versions,
+                live: configuration.versions.isEmpty ? nil : configuration.versions.count - 1)
         self.configuration = configuration
         Syscall.ignoreBrokenPipe()
         accessLogWriter = try configuration.accessLogPath.map { path throws(ProxyStartError) in
@@ -45,8 +57,8 @@ public final class Proxy: @unchecked Sendable {
                 do {
                     workers.append(
                         try Worker(
-                            index: index, configuration: configuration, sockets: socketsPerWorker[index],
-                            accessLogWriter: accessLogWriter))
+                            index: index, configuration: configuration, table: table, router: makeRouter(index),
+                            sockets: socketsPerWorker[index], accessLogWriter: accessLogWriter))
                 } catch {
                     throw ProxyStartError(what: "event loop", cause: error)
                 }
@@ -80,6 +92,38 @@ public final class Proxy: @unchecked Sendable {
             }
             threads.append(thread)
         }
+    }
+
+    /// Puts a new routing table in force on every worker. Callable from any thread; each worker
+    /// switches between two events, so no exchange sees half a table.
+    public func publish(_ table: RoutingTable) {
+        for worker in workers {
+            let box = UncheckedBox(worker)
+            worker.loop.execute { box.value.apply(table) }
+        }
+    }
+
+    /// The workers' counters, summed; nil if a worker did not answer within `timeout` milliseconds.
+    /// Callable from any thread but a worker's.
+    public func collectStats(timeout: Int64 = 1_000) -> ProxyStats? {
+        let collected = Mutex<(ProxyStats, Int)>((ProxyStats(), 0))
+        let done = EventCounter()
+        for worker in workers {
+            let box = UncheckedBox(worker)
+            worker.loop.execute {
+                let stats = box.value.stats()
+                let finished = collected.withLock { collected in
+                    collected.0.add(stats)
+                    collected.1 += 1
+                    return collected.1
+                }
+                if finished == box.value.workerCount {
+                    done.signal()
+                }
+            }
+        }
+        guard done.wait(milliseconds: Int(timeout)) else { return nil }
+        return collected.withLock { $0.0 }
     }
 
     /// Stops accepting, lets in-flight exchanges finish for up to `timeout` milliseconds, and

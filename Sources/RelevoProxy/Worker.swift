@@ -10,13 +10,26 @@ import RelevoIO
 /// to it through ``EventLoop/execute(_:)``.
 final class Worker {
     let index: Int
+
+    /// How many workers the proxy runs.
+    let workerCount: Int
     let loop: EventLoop
     let timeouts: Timeouts
     let limits: Limits
     let accessLog: AccessLog?
 
-    /// The versions in conf order; the last is the target version.
+    /// The routing table in force, and this worker's view of each of its versions.
+    private(set) var table: RoutingTable
     private(set) var versions: [VersionUpstreams]
+
+    /// Versions dropped from the table that still have exchanges in flight here.
+    private var retiredVersions: [VersionUpstreams] = []
+
+    /// Decides where exchanges go and what responses do to sessions.
+    let router: ExchangeRouter
+
+    /// Header lines the router adds to the response being started; scratch, reused.
+    let extraHeaders = ByteBuffer()
 
     /// Scratch heads that parsers fill; read right after, never kept across events.
     var requestHead = HTTPRequestHead()
@@ -29,15 +42,19 @@ final class Worker {
     private let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: 2)
     private let discardBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
 
-    init(index: Int, configuration: ProxyConfiguration, sockets: [ListeningSocket], accessLogWriter: LogWriter?)
-        throws(IOError)
-    {
+    init(
+        index: Int, configuration: ProxyConfiguration, table: RoutingTable, router: ExchangeRouter,
+        sockets: [ListeningSocket], accessLogWriter: LogWriter?
+    ) throws(IOError) {
         self.index = index
+        workerCount = configuration.workers
         let loop = try EventLoop()
         self.loop = loop
         timeouts = configuration.timeouts
         limits = configuration.limits
-        versions = configuration.versions.map(VersionUpstreams.init(plan:))
+        self.table = table
+        versions = table.versions.map { VersionUpstreams(plan: $0) }
+        self.router = router
         accessLog = accessLogWriter.map { AccessLog(writer: $0, pool: loop.bufferPool) }
         for socket in sockets {
             let acceptor = Acceptor(socket: socket, worker: self)
@@ -69,9 +86,35 @@ final class Worker {
 
     // MARK: Routing
 
-    /// The version a new exchange goes to: the target version, for now.
-    func route(_ head: HTTPRequestHead, source: UnsafeRawBufferPointer) -> VersionUpstreams? {
-        versions.last
+    /// Puts a new routing table in force. Versions and backends that stay keep their pools and
+    /// counters; exchanges under way finish where they were routed.
+    func apply(_ newTable: RoutingTable) {
+        let old = versions + retiredVersions
+        versions = newTable.versions.map { plan in
+            guard let existing = old.first(where: { $0.name == plan.name }) else { return VersionUpstreams(plan: plan) }
+            existing.update(plan)
+            return existing
+        }
+        retiredVersions = old.filter { version in
+            version.inflight > 0 && !versions.contains { $0.name == version.name }
+        }
+        for version in old where !versions.contains(where: { $0.name == version.name }) {
+            version.closeIdleConnections()
+        }
+        table = newTable
+    }
+
+    /// This worker's counters.
+    func stats() -> ProxyStats {
+        var stats = ProxyStats()
+        stats.connections = connectionCount
+        for version in versions + retiredVersions {
+            stats.versions[version.name, default: VersionStats()].add(version.stats(now: loop.now))
+            for backend in version.backends where !backend.failures.isEmpty {
+                stats.upstreamErrors[backend.name, default: [:]].merge(backend.failures, uniquingKeysWith: +)
+            }
+        }
+        return stats
     }
 
     // MARK: Connections
@@ -136,11 +179,7 @@ final class Worker {
         }
         acceptors.removeAll()
         for version in versions {
-            for backend in version.backends {
-                while let idle = backend.idleConnections.popLast() {
-                    idle.close()
-                }
-            }
+            version.closeIdleConnections()
         }
         for case let connection? in connections {
             connection.closeAfterExchange = true
