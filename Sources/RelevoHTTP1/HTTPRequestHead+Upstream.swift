@@ -80,7 +80,9 @@ extension HTTPRequestHead {
 
     /// Writes X-Forwarded-For (received values, then the client), X-Forwarded-Proto and, when the
     /// request names a host, X-Forwarded-Host.
-    private func writeForwarded(_ base: UnsafeRawPointer, forwarding: ForwardingContext, into writer: inout HeadWriter) {
+    private func writeForwarded(
+        _ base: UnsafeRawPointer, forwarding: ForwardingContext, into writer: inout HeadWriter
+    ) {
         writeForwardedFor(base, client: forwarding.clientAddress, into: &writer)
 
         writer.write("X-Forwarded-Proto: ")

@@ -21,8 +21,16 @@ public final class ByteBuffer {
     /// Creates an empty buffer that holds no storage yet.
     public init() {}
 
+    /// Whether the storage is a pool chunk (mapped memory) rather than a heap allocation.
+    private var isPoolChunk = false
+
     deinit {
-        base?.deallocate()
+        guard let base else { return }
+        if isPoolChunk {
+            munmap(base, capacity)
+        } else {
+            base.deallocate()
+        }
     }
 
     /// Bytes written and not yet read.
@@ -79,8 +87,8 @@ public final class ByteBuffer {
         }
         if base == nil {
             let size = max(count, pool.chunkSize)
-            base =
-                size == pool.chunkSize ? pool.take() : UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+            isPoolChunk = size == pool.chunkSize
+            base = isPoolChunk ? pool.take() : UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
             capacity = size
             return
         }
@@ -99,6 +107,7 @@ public final class ByteBuffer {
         giveBack(to: pool)
         base = newBase
         capacity = newCapacity
+        isPoolChunk = false
     }
 
     /// Moves the unread bytes to the front of the storage.
@@ -181,7 +190,7 @@ public final class ByteBuffer {
 
     private func giveBack(to pool: BufferPool) {
         guard let base else { return }
-        if capacity == pool.chunkSize {
+        if isPoolChunk {
             pool.give(base)
         } else {
             base.deallocate()
