@@ -7,7 +7,9 @@
 //   I/O              RelevoIO: event loops, sockets, timers, byte buffers
 //   Protocols        RelevoHTTP1: HTTP/1.1 parsing and serialising
 //   Proxy            RelevoProxy: downstream connection → route → upstream pool → response
+//   Release control  RelevoRelease: sessions, affinity cookies, version life cycle, state, hooks
 //   Conf and admin   RelevoConf: the conf file, its parser and its validation
+//                    RelevoAdmin: the admin API and its client
 //   Command line     relevo
 import PackageDescription
 
@@ -48,20 +50,32 @@ let package = Package(
         // Layer 4: proxy.
         .target(name: "RelevoProxy", dependencies: ["RelevoIO", "RelevoHTTP1"], swiftSettings: hotPath),
 
+        // Layer 5: release control.
+        .target(
+            name: "RelevoRelease", dependencies: ["RelevoProxy", "RelevoIO", "RelevoHTTP1", "COpenSSL", "CRelevoTLS"],
+            swiftSettings: hotPath),
+
         // Layer 6: conf.
         .target(name: "RelevoConf", dependencies: ["RelevoIO"], swiftSettings: strict),
+        .target(
+            name: "RelevoAdmin", dependencies: ["RelevoRelease", "RelevoProxy", "RelevoHTTP1", "RelevoIO"],
+            swiftSettings: strict),
 
         // Layer 7: command line.
         .executableTarget(
             name: "relevo",
-            dependencies: ["RelevoConf", "RelevoProxy", "RelevoIO", "CRelevoTLS", "CNGHTTP2"],
+            dependencies: [
+                "RelevoConf", "RelevoAdmin", "RelevoRelease", "RelevoProxy", "RelevoIO", "CRelevoTLS", "CNGHTTP2",
+            ],
             swiftSettings: strict
         ),
 
         .testTarget(name: "RelevoIOTests", dependencies: ["RelevoIO"]),
         .testTarget(name: "RelevoHTTP1Tests", dependencies: ["RelevoHTTP1"]),
         .testTarget(name: "RelevoProxyTests", dependencies: ["RelevoProxy"]),
+        .testTarget(name: "RelevoReleaseTests", dependencies: ["RelevoRelease"]),
         .testTarget(name: "RelevoConfTests", dependencies: ["RelevoConf"]),
+        .testTarget(name: "RelevoAdminTests", dependencies: ["RelevoAdmin"]),
         .testTarget(name: "EndToEndTests", dependencies: ["relevo"]),
     ]
 )

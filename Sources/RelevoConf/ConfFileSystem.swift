@@ -5,7 +5,10 @@ import Glibc
 /// Blocking; called only while loading a conf, never from an event loop.
 enum ConfFileSystem {
     /// The whole content of the file at `path`, or the `strerror` text of why it cannot be read.
-    static func contents(of path: String) -> Result<[UInt8], ConfValueError> {
+    ///
+    /// With a `limit`, reading stops once more than `limit` bytes are in: a file that long comes back as
+    /// `limit + 1` bytes, so that a path naming `/dev/zero` or a log cannot exhaust memory.
+    static func contents(of path: String, limit: Int = .max) -> Result<[UInt8], ConfValueError> {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return .failure(ConfValueError(reason(errno))) }
         defer { close(descriptor) }
@@ -16,6 +19,9 @@ enum ConfFileSystem {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count > 0 {
                 bytes += chunk[..<count]
+                if bytes.count > limit {
+                    return .success(Array(bytes[...limit]))
+                }
             } else if count == 0 {
                 return .success(bytes)
             } else if errno != EINTR {

@@ -8,6 +8,10 @@ enum ConfContext: Sendable, Hashable {
     case limits
     /// Inside `version NAME { }`.
     case version
+    /// Inside `admin ADDRESS { }`.
+    case admin
+    /// Inside `session { }`.
+    case session
 
     /// How a message names the place: "at top level", "inside 'timeouts'".
     var phrase: String {
@@ -16,8 +20,20 @@ enum ConfContext: Sendable, Hashable {
         case .timeouts: "inside 'timeouts'"
         case .limits: "inside 'limits'"
         case .version: "inside a 'version' block"
+        case .admin: "inside 'admin'"
+        case .session: "inside 'session'"
         }
     }
+}
+
+/// Whether a directive ends with `;`, with a `{ }` block, or with either.
+enum ConfBlockShape: Sendable, Equatable {
+    /// It ends with `;`: a block is a mistake.
+    case forbidden
+    /// It ends with a block.
+    case required
+    /// It ends with `;` or with a block.
+    case optional
 }
 
 /// The shape of one directive in one context: how many arguments, whether it has a block, how often it may appear.
@@ -28,11 +44,11 @@ struct ConfRule: Sendable {
     /// Where the rule applies.
     var context: ConfContext
 
-    /// The exact number of arguments it takes.
-    var argumentCount: Int
+    /// The numbers of arguments it takes, in increasing order: one number for most directives.
+    var argumentCounts: [Int]
 
-    /// Whether it takes a `{ }` block (and must have one) rather than ending with `;`.
-    var hasBlock: Bool
+    /// Whether it ends with `;`, a `{ }` block, or either.
+    var block: ConfBlockShape
 
     /// Whether it may appear more than once in its context.
     var isRepeatable: Bool
@@ -43,16 +59,31 @@ struct ConfRule: Sendable {
 
 /// Every directive relevo knows, where each may be written, and the checks of shape they share.
 enum ConfGrammar {
-    /// Every rule. Each is written as its usage; the argument count and the block follow from it.
+    /// Every rule. Each is written as its usage, alternatives joined by " or "; the argument counts and the
+    /// block follow from it.
     static let rules: [ConfRule] = [
         rule("listen ADDRESS;", in: .top, isRepeatable: true),
+        rule("admin ADDRESS; or admin ADDRESS { token_file PATH; }", in: .top),
         rule("workers auto|N;", in: .top),
         rule("access_log PATH|off;", in: .top),
         rule("state_dir PATH;", in: .top),
+        rule("session { secret_file PATH; }", in: .top),
         rule("timeouts { … }", in: .top),
         rule("limits { … }", in: .top),
+        rule("drain_deadline DURATION|off;", in: .top),
+        rule("on_drained exec COMMAND; or on_drained webhook URL;", in: .top, isRepeatable: true),
         rule("version NAME { backend HOST:PORT; }", in: .top, isRepeatable: true),
         rule("include PATTERN;", in: .top, isRepeatable: true),
+
+        rule("token_file PATH;", in: .admin),
+
+        rule("cookie NAME;", in: .session),
+        rule("affinity_cookie NAME;", in: .session),
+        rule("secret_file PATH;", in: .session),
+        rule("idle_timeout DURATION;", in: .session),
+        rule("absolute_timeout DURATION;", in: .session),
+        rule("end_header NAME;", in: .session),
+        rule("store local; or store redis HOST:PORT;", in: .session),
 
         rule("connect DURATION;", in: .timeouts),
         rule("request_header DURATION;", in: .timeouts),
@@ -65,16 +96,27 @@ enum ConfGrammar {
         rule("upstream_idle_connections N;", in: .limits),
 
         rule("backend HOST:PORT;", in: .version, isRepeatable: true),
+        rule("health_check PATH;", in: .version),
+        rule("gate { … }", in: .version),
     ]
 
-    /// The rule `usage` describes: its first word is the name, the words before `;` or `{` its arguments.
+    /// The rule `usage` describes. In each alternative the first word is the name, the words before `;` or `{`
+    /// its arguments; a `{` means a block.
     private static func rule(_ usage: String, in context: ConfContext, isRepeatable: Bool = false) -> ConfRule {
-        let head = usage.prefix { $0 != ";" && $0 != "{" }.split(separator: " ")
+        var counts: Set<Int> = []
+        var blocks: Set<Bool> = []
+        var name = ""
+        for alternative in usage.split(separator: " or ") {
+            let head = alternative.prefix { $0 != ";" && $0 != "{" }.split(separator: " ")
+            name = String(head[0])
+            counts.insert(head.count - 1)
+            blocks.insert(alternative.contains("{"))
+        }
         return ConfRule(
-            name: String(head[0]),
+            name: name,
             context: context,
-            argumentCount: head.count - 1,
-            hasBlock: usage.contains("{"),
+            argumentCounts: counts.sorted(),
+            block: blocks.count == 2 ? .optional : blocks.contains(true) ? .required : .forbidden,
             isRepeatable: isRepeatable,
             usage: usage
         )
@@ -100,24 +142,37 @@ enum ConfGrammar {
         return ConfError(location: directive.location, message: message)
     }
 
+    /// The error for a directive relevo knows but cannot run yet, or nil: a `tls` listener, a `gate` block.
+    static func notYetSupported(_ directive: ConfDirective, in context: ConfContext) -> ConfError? {
+        switch (context, directive.name) {
+        case (.top, "listen") where directive.arguments.count > 1 && directive.arguments[1].text == "tls":
+            ConfError(location: directive.arguments[1].location, message: "TLS listeners are not supported yet")
+        case (.version, "gate"):
+            ConfError(location: directive.location, message: "gate blocks are not supported yet")
+        default:
+            nil
+        }
+    }
+
     /// The first mistake in the shape of `directive` against `rule`: argument count, then block; nil if none.
     static func shapeError(of directive: ConfDirective, against rule: ConfRule) -> ConfError? {
         let count = directive.arguments.count
-        if count != rule.argumentCount {
+        if !rule.argumentCounts.contains(count) {
             // Point at the first argument too many, or at the name when some are missing.
-            let location =
-                count > rule.argumentCount ? directive.arguments[rule.argumentCount].location : directive.location
-            let message = "'\(directive.name)' takes \(arguments(rule.argumentCount)), got \(count): \(rule.usage)"
+            let most = rule.argumentCounts.last ?? 0
+            let location = count > most ? directive.arguments[most].location : directive.location
+            let message = "'\(directive.name)' takes \(arguments(rule.argumentCounts)), got \(count): \(rule.usage)"
             return ConfError(location: location, message: message)
         }
 
-        if rule.hasBlock, directive.block == nil {
+        switch (rule.block, directive.block) {
+        case (.required, nil):
             return ConfError(location: directive.location, message: "'\(directive.name)' needs a block: \(rule.usage)")
-        }
-        if !rule.hasBlock, directive.block != nil {
+        case (.forbidden, .some):
             return ConfError(location: directive.location, message: "'\(directive.name)' takes no block: \(rule.usage)")
+        default:
+            return nil
         }
-        return nil
     }
 
     /// The directive of `context` whose name is at most two edits away from `name`, if there is one.
@@ -143,12 +198,12 @@ enum ConfGrammar {
         return previous[b.count]
     }
 
-    /// "no arguments", "1 argument", "2 arguments".
-    private static func arguments(_ count: Int) -> String {
-        switch count {
-        case 0: "no arguments"
-        case 1: "1 argument"
-        default: "\(count) arguments"
+    /// "no arguments", "1 argument", "2 arguments", "1 or 2 arguments".
+    private static func arguments(_ counts: [Int]) -> String {
+        switch counts {
+        case [0]: "no arguments"
+        case [1]: "1 argument"
+        default: "\(counts.map(String.init).joined(separator: " or ")) arguments"
         }
     }
 }

@@ -32,19 +32,33 @@ struct ConfValidator {
             stateDirectory: ConfFileSystem.absolutePath(".relevo", relativeTo: mainDirectory),
             files: files
         )
+        var session: SessionConf?
+        var adminAddress: SourceLocation?
         var firsts: [String: SourceLocation] = [:]
         for directive in directives where accepts(directive, in: .top, firsts: &firsts) {
             switch directive.name {
             case "listen": addListener(directive, to: &conf)
+            case "admin":
+                conf.admin = admin(directive)
+                adminAddress = directive.arguments[0].location
             case "workers": conf.workers = workers(directive)
             case "access_log": conf.accessLogPath = accessLogPath(directive)
             case "state_dir": conf.stateDirectory = path(directive) ?? conf.stateDirectory
+            case "session": session = self.session(directive)
             case "timeouts": conf.timeouts = timeouts(directive)
             case "limits": conf.limits = limits(directive)
+            case "drain_deadline": setDrainDeadline(directive, in: &conf)
+            case "on_drained": addDrainedHook(directive, to: &conf)
             case "version": addVersion(directive, to: &conf)
             case "include": break  // Never reached: ConfReader expands or reports every top-level include.
             default: preconditionFailure("no check for directive '\(directive.name)' at top level")
             }
+        }
+
+        // The default secret sits in the state directory, wherever `state_dir` is written.
+        conf.session = session ?? .defaults(stateDirectory: conf.stateDirectory)
+        if let admin = conf.admin, let adminAddress {
+            checkAdminAddress(admin.address, at: adminAddress, against: conf.listeners)
         }
 
         // A listen that was written but is wrong has been reported already.
@@ -87,7 +101,7 @@ struct ConfValidator {
     }
 
     /// The directive's one argument as an absolute path, resolved against its file's directory.
-    private mutating func path(_ directive: ConfDirective) -> String? {
+    mutating func path(_ directive: ConfDirective) -> String? {
         let argument = directive.arguments[0]
         guard !argument.text.isEmpty else {
             report(argument.location, "'\(directive.name)' needs a path, got an empty string")
@@ -103,13 +117,7 @@ struct ConfValidator {
         var timeouts = TimeoutsConf()
         var firsts: [String: SourceLocation] = [:]
         for entry in directive.block ?? [] where accepts(entry, in: .timeouts, firsts: &firsts) {
-            guard let milliseconds = value(entry.arguments[0], "bad duration", ConfValues.milliseconds) else {
-                continue
-            }
-            guard milliseconds > 0 else {
-                report(entry.arguments[0].location, "'\(entry.name)' must be more than 0")
-                continue
-            }
+            guard let milliseconds = positiveDuration(entry) else { continue }
             switch entry.name {
             case "connect": timeouts.connect = milliseconds
             case "request_header": timeouts.requestHeader = milliseconds
@@ -151,19 +159,32 @@ struct ConfValidator {
         return limits
     }
 
-    /// Adds a version: a valid, unique name and at least one backend, no two alike.
+    /// Adds a version: a valid, unique name, at least one backend, no two alike, and its health check.
     private mutating func addVersion(_ directive: ConfDirective, to conf: inout Conf) {
         let name = directive.arguments[0].text
         let isNameValid = checkVersionName(directive.arguments[0], among: conf.versions)
         let block = directive.block ?? []
-        let backends = self.backends(block, version: name)
+        var version = VersionConf(name: name, backends: [], location: directive.location)
+
+        var firsts: [String: SourceLocation] = [:]
+        for entry in block where accepts(entry, in: .version, firsts: &firsts) {
+            switch entry.name {
+            case "backend":
+                addBackend(entry, to: &version)
+            case "health_check":
+                let path = value(entry.arguments[0], "bad health_check path", ConfValues.originFormPath)
+                version.healthCheck = path ?? version.healthCheck
+            default:
+                preconditionFailure("no check for directive '\(entry.name)' inside a 'version' block")
+            }
+        }
 
         // A version whose backends were all written wrong has been reported already.
         if !block.contains(where: { $0.name == "backend" }) {
             report(directive.location, "version '\(name)' has no backend: add at least one 'backend HOST:PORT;'")
         }
         if isNameValid {
-            conf.versions.append(VersionConf(name: name, backends: backends, location: directive.location))
+            conf.versions.append(version)
         }
     }
 
@@ -181,39 +202,37 @@ struct ConfValidator {
         return true
     }
 
-    /// The backends of version `version`; the same backend twice (same address, or same name and port) is a mistake.
-    private mutating func backends(_ block: [ConfDirective], version: String) -> [BackendConf] {
-        var backends: [BackendConf] = []
-        var firsts: [String: SourceLocation] = [:]
-        for entry in block where accepts(entry, in: .version, firsts: &firsts) {
-            let argument = entry.arguments[0]
-            guard let (host, port) = value(argument, "bad backend address", ConfValues.backendAddress) else {
-                continue
-            }
-            let key = ConfValues.backendKey(host: host, port: port)
-            if let first = backends.first(where: { ConfValues.backendKey(host: $0.host, port: $0.port) == key }) {
-                report(
-                    argument.location,
-                    "duplicate backend '\(argument.text)' in version '\(version)' (first at \(first.location))"
-                )
-                continue
-            }
-            backends.append(BackendConf(host: host, port: port, location: entry.location, text: argument.text))
+    /// Adds a backend to `version`; the same backend twice (same address, or same name and port) is a mistake.
+    private mutating func addBackend(_ entry: ConfDirective, to version: inout VersionConf) {
+        let argument = entry.arguments[0]
+        guard let (host, port) = value(argument, "bad backend address", ConfValues.backendAddress) else { return }
+
+        let key = ConfValues.backendKey(host: host, port: port)
+        if let first = version.backends.first(where: { ConfValues.backendKey(host: $0.host, port: $0.port) == key }) {
+            report(
+                argument.location,
+                "duplicate backend '\(argument.text)' in version '\(version.name)' (first at \(first.location))"
+            )
+            return
         }
-        return backends
+        version.backends.append(BackendConf(host: host, port: port, location: entry.location, text: argument.text))
     }
 
     // MARK: - Shared checks
 
     /// Whether `directive` is known in `context`, well shaped, and not repeated beyond what is allowed;
     /// reports why not. `firsts` holds where each directive of the context was first accepted.
-    private mutating func accepts(
+    mutating func accepts(
         _ directive: ConfDirective,
         in context: ConfContext,
         firsts: inout [String: SourceLocation]
     ) -> Bool {
         guard let rule = ConfGrammar.rule(directive.name, in: context) else {
             errors.append(ConfGrammar.misplaced(directive, in: context))
+            return false
+        }
+        if let error = ConfGrammar.notYetSupported(directive, in: context) {
+            errors.append(error)
             return false
         }
         if let error = ConfGrammar.shapeError(of: directive, against: rule) {
@@ -228,8 +247,19 @@ struct ConfValidator {
         return true
     }
 
+    /// The directive's one argument as a duration of more than 0, in milliseconds, or nil after reporting why not.
+    mutating func positiveDuration(_ directive: ConfDirective) -> Int64? {
+        let argument = directive.arguments[0]
+        guard let milliseconds = value(argument, "bad duration", ConfValues.milliseconds) else { return nil }
+        guard milliseconds > 0 else {
+            report(argument.location, "'\(directive.name)' must be more than 0")
+            return nil
+        }
+        return milliseconds
+    }
+
     /// The argument read by `reader`, or nil after reporting `"<what> '<text>': <reason>"` at the argument.
-    private mutating func value<Value>(
+    mutating func value<Value>(
         _ argument: ConfDirective.Argument,
         _ what: String,
         _ reader: (String) throws(ConfValueError) -> Value
@@ -243,7 +273,7 @@ struct ConfValidator {
     }
 
     /// Records a mistake at `location`.
-    private mutating func report(_ location: SourceLocation, _ message: String) {
+    mutating func report(_ location: SourceLocation, _ message: String) {
         errors.append(ConfError(location: location, message: message))
     }
 }

@@ -1,4 +1,4 @@
-/// One `version` block: a release of the application, its name and its backends.
+/// One `version` block: a release of the application, its name, its backends and how they are probed.
 public struct VersionConf: Sendable, Equatable {
     /// The version's name, e.g. `v42`: 1 to 64 of `A-Z a-z 0-9 . _ -`, unique in the conf.
     public var name: String
@@ -9,10 +9,15 @@ public struct VersionConf: Sendable, Equatable {
     /// Where the `version` directive is.
     public var location: SourceLocation
 
-    /// A version `name` with `backends`, declared at `location`.
-    public init(name: String, backends: [BackendConf], location: SourceLocation) {
+    /// `health_check`: the origin-form target (path and optional query) a backend's health probe requests
+    /// with `GET`; any status below 500 is healthy. Default `/`.
+    public var healthCheck: String
+
+    /// A version `name` with `backends`, declared at `location`, probed at `healthCheck`.
+    public init(name: String, backends: [BackendConf], location: SourceLocation, healthCheck: String = "/") {
         self.name = name
         self.backends = backends
         self.location = location
+        self.healthCheck = healthCheck
     }
 }

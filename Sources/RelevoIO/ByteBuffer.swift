@@ -148,12 +148,15 @@ public final class ByteBuffer {
         writerIndex += 1
     }
 
-    /// Appends `value` in decimal.
+    /// Appends `value` in decimal, with a leading `-` if negative.
     public func write(decimal value: Int, pool: BufferPool) {
-        reserve(20, pool: pool)
+        reserve(21, pool: pool)
+        if value < 0 {
+            write(byte: 0x2D, pool: pool)
+        }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { scratch in
-            var remaining = UInt64(max(value, 0))
+            var remaining = value.magnitude
             var index = scratch.count
             repeat {
                 index -= 1

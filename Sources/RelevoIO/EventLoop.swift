@@ -49,8 +49,10 @@ public struct Registration: Equatable, Sendable {
 
     let generation: UInt32
 
+    /// The descriptor in the low 32 bits, the generation's low 31 bits above it; the top bit is
+    /// left clear, as it marks scheduled tasks in the timer heap.
     var token: UInt64 {
-        UInt64(UInt32(bitPattern: descriptor)) | UInt64(generation) << 32
+        UInt64(UInt32(bitPattern: descriptor)) | UInt64(generation & 0x7FFF_FFFF) << 32
     }
 }
 
@@ -139,7 +141,7 @@ public final class EventLoop: @unchecked Sendable {
         let index = Int(registration.descriptor)
         guard index < handlers.count, generations[index] == registration.generation else { return }
         handlers[index] = nil
-        generations[index] &+= 1
+        generations[index] = (generations[index] &+ 1) & 0x7FFF_FFFF
     }
 
     // MARK: Timers and tasks
@@ -233,8 +235,14 @@ public final class EventLoop: @unchecked Sendable {
         return handlers[descriptor]
     }
 
+    /// Timers fired per iteration at most, so tasks that keep scheduling themselves at once cannot
+    /// keep the loop from polling.
+    private static let timersPerIteration = 4096
+
     private func fireTimers() {
-        while let entry = timers.popDue(now: now) {
+        var fired = 0
+        while fired < EventLoop.timersPerIteration, let entry = timers.popDue(now: now) {
+            fired += 1
             if entry.token & 1 << 63 != 0 {
                 scheduledTasks.removeValue(forKey: entry.token & ~(1 << 63))?()
                 continue

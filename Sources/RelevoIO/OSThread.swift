@@ -20,8 +20,18 @@ public enum OSThread {
                 return nil
             }, context)
         precondition(result == 0, "pthread_create failed: \(result)")
-        _ = crelevo_set_thread_name(thread, String(name.prefix(15)))
+        _ = crelevo_set_thread_name(thread, threadName(name))
         return thread
+    }
+
+    /// The longest prefix of `name`, in whole characters, that fits the kernel's 15 bytes.
+    static func threadName(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            guard result.utf8.count + character.utf8.count <= 15 else { break }
+            result.append(character)
+        }
+        return result
     }
 
     /// Waits for `thread` to end.

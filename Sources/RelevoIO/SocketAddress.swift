@@ -21,6 +21,7 @@ public struct SocketAddress: Sendable, Equatable, Hashable, CustomStringConverti
             else { return nil }
             host = text[text.index(after: text.startIndex)..<close]
             portText = text[text.index(close, offsetBy: 2)...]
+            if !host.contains(":") { return nil }
         } else {
             guard let colon = text.lastIndex(of: ":") else { return nil }
             host = text[..<colon]

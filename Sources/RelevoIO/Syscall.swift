@@ -39,13 +39,17 @@ public enum Syscall {
         try retrying("read") { Glibc.read(descriptor, buffer.baseAddress, buffer.count) }
     }
 
-    /// write(2) from `buffer`.
+    /// send(2) with `MSG_NOSIGNAL` from `buffer` to a socket, write(2) to anything else (where the
+    /// caller ignores `SIGPIPE`, see ``ignoreBrokenPipe()``).
     @inline(__always)
     public static func write(
         descriptor: Int32,
         from buffer: UnsafeRawBufferPointer
     ) throws(IOError) -> IOResult<Int> {
-        try retrying("write") { Glibc.send(descriptor, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
+        try retrying("write") {
+            let sent = Glibc.send(descriptor, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL))
+            return sent < 0 && errno == ENOTSOCK ? Glibc.write(descriptor, buffer.baseAddress, buffer.count) : sent
+        }
     }
 
     /// writev(2) of `count` vectors. The caller ignores `SIGPIPE` (see ``ignoreBrokenPipe()``).

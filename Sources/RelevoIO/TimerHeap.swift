@@ -5,6 +5,15 @@ struct TimerEntry {
 
     /// The registration token of the handler (descriptor and generation), or a task id.
     var token: UInt64
+
+    /// Order of pushing, so entries with one deadline pop in the order they were pushed.
+    var sequence: UInt64 = 0
+
+    /// Whether this entry pops before `other`.
+    @inline(__always)
+    func precedes(_ other: TimerEntry) -> Bool {
+        deadline < other.deadline || (deadline == other.deadline && sequence < other.sequence)
+    }
 }
 
 /// A binary min-heap of timers ordered by deadline.
@@ -13,6 +22,7 @@ struct TimerEntry {
 /// and re-arms, so moving a deadline on every exchange costs one integer store, not a heap update.
 struct TimerHeap {
     private(set) var entries: [TimerEntry] = []
+    private var nextSequence: UInt64 = 0
 
     /// The earliest deadline, if any timer is armed.
     var nextDeadline: Int64? {
@@ -24,11 +34,14 @@ struct TimerHeap {
     }
 
     mutating func push(_ entry: TimerEntry) {
+        var entry = entry
+        entry.sequence = nextSequence
+        nextSequence &+= 1
         entries.append(entry)
         var child = entries.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            if entries[parent].deadline <= entries[child].deadline {
+            if !entries[child].precedes(entries[parent]) {
                 break
             }
             entries.swapAt(parent, child)
@@ -51,8 +64,8 @@ struct TimerHeap {
                 break
             }
             let right = left + 1
-            let smaller = right < entries.count && entries[right].deadline < entries[left].deadline ? right : left
-            if entries[parent].deadline <= entries[smaller].deadline {
+            let smaller = right < entries.count && entries[right].precedes(entries[left]) ? right : left
+            if !entries[smaller].precedes(entries[parent]) {
                 break
             }
             entries.swapAt(parent, smaller)

@@ -36,7 +36,6 @@ extension DownstreamConnection {
             return
         case .version(let index, let backend):
             let version = worker.versions[index]
-            session.version = index
             exchange.session = session
             exchange.version = version
             exchange.preferredBackend = backend

@@ -81,8 +81,8 @@ extension DownstreamConnection {
         }
         worker.extraHeaders.consume(worker.extraHeaders.readableCount)
         worker.router.respond(
-            to: &worker.responseHead, source: upstream.inbound.readableBytes, backend: upstream.backend.name,
-            table: worker.table, session: &exchange.session, extraHeaders: worker.extraHeaders,
+            to: &worker.responseHead, source: upstream.inbound.readableBytes, version: upstream.backend.versionName,
+            backend: upstream.backend.name, session: &exchange.session, extraHeaders: worker.extraHeaders,
             pool: worker.loop.bufferPool)
         startResponse(worker.responseHead, from: upstream)
         return true

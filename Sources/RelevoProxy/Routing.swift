@@ -38,9 +38,6 @@ public struct ExchangeSession: Sendable {
     /// The session's identifier, if any.
     public var identifier: (UInt64, UInt64) = (0, 0)
 
-    /// The version index the exchange was routed to.
-    public var version: Int = -1
-
     /// Creates an empty note.
     public init() {}
 }
@@ -56,11 +53,12 @@ public protocol ExchangeRouter: AnyObject {
         _ request: HTTPRequestHead, source: UnsafeRawBufferPointer, table: RoutingTable, session: inout ExchangeSession
     ) -> Route
 
-    /// The final response head has come, from the backend `backend` of `table.versions[session.version]`.
-    /// The router may write header lines (each ending in CRLF) into `extraHeaders` — a session
-    /// cookie — and mark response fields hop-by-hop so they are not forwarded.
+    /// The final response head has come, from backend `backend` of version `version` (named, since
+    /// the routing table may have changed since the request was routed). The router may write
+    /// header lines (each ending in CRLF) into `extraHeaders` — a session cookie — and mark
+    /// response fields hop-by-hop so they are not forwarded.
     func respond(
-        to response: inout HTTPResponseHead, source: UnsafeRawBufferPointer, backend: String, table: RoutingTable,
+        to response: inout HTTPResponseHead, source: UnsafeRawBufferPointer, version: String, backend: String,
         session: inout ExchangeSession, extraHeaders: ByteBuffer, pool: BufferPool)
 }
 
@@ -77,7 +75,7 @@ public final class LiveVersionRouter: ExchangeRouter {
     }
 
     public func respond(
-        to response: inout HTTPResponseHead, source: UnsafeRawBufferPointer, backend: String, table: RoutingTable,
+        to response: inout HTTPResponseHead, source: UnsafeRawBufferPointer, version: String, backend: String,
         session: inout ExchangeSession, extraHeaders: ByteBuffer, pool: BufferPool
     ) {}
 }

@@ -8,10 +8,22 @@ enum Usage {
         usage:
           relevo run [-c FILE]        run the proxy (default conf: conf/relevo.conf)
           relevo check [-c FILE]      validate a conf; print FILE:LINE:COL: error: … and exit 1 if invalid
+          relevo status [--admin ADDR] [--json]
+                                      the running relevo's versions, sessions and drain progress
+          relevo reload [--admin ADDR]
+                                      apply the conf file to the running relevo; errors are printed, nothing changes
+          relevo gate VERSION [--admin ADDR]
+                                      run a version's gate again and print its report
+          relevo wait-drained VERSION [--timeout 2h] [--admin ADDR]
+                                      block, with progress, until VERSION is drained (exit 0) or time runs out (exit 1)
           relevo demo                 relevo in front of a bundled demo backend, for trying it with curl
           relevo demo-backend --name NAME --port PORT
                                       one demo backend on its own
+          relevo secret               print a fresh key for secret_file
           relevo --version | help
+
+        status, reload and wait-drained talk to the admin API (default 127.0.0.1:9900); with a token,
+        set RELEVO_ADMIN_TOKEN or pass --token-file FILE.
         """
 
     /// Prints `message` and the usage to stderr and exits 2.

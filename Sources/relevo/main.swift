@@ -13,6 +13,16 @@ case "demo":
     status = DemoCommand.main(Array(arguments.dropFirst()))
 case "demo-backend":
     status = DemoBackendCommand.main(Array(arguments.dropFirst()))
+case "status":
+    status = StatusCommand.main(Array(arguments.dropFirst()))
+case "reload":
+    status = ReloadCommand.main(Array(arguments.dropFirst()))
+case "wait-drained":
+    status = WaitDrainedCommand.main(Array(arguments.dropFirst()))
+case "gate":
+    status = GateCommand.main(Array(arguments.dropFirst()))
+case "secret":
+    status = SecretCommand.main(Array(arguments.dropFirst()))
 case "--version", "version":
     print("relevo \(RelevoVersion.current)")
     status = 0

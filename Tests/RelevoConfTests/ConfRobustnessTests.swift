@@ -7,13 +7,19 @@ import Testing
     static let sample = """
         listen 127.0.0.1:8080; # comment
         listen [::1]:0;
+        admin 127.0.0.1:9900 { }
         workers auto;
         access_log "logs/a \\"b\\" \\\\ c.log";
+        session { cookie sid; secret_file s; idle_timeout 30m; store redis [::1]:6379; end_header X-End; }
+        drain_deadline off;
+        on_drained exec "retire.sh";
+        on_drained webhook http://[::1]:7000/drained?x=1;
         timeouts { connect 250ms; shutdown 1d; }
         limits { request_header 16k; upstream_idle_connections 0; }
         version "v41" {
             backend app-41.example:9001;
             backend [::1]:9011;
+            health_check /health;
         }
 
         """

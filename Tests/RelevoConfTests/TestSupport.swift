@@ -2,10 +2,15 @@ import Foundation
 import RelevoConf
 import Testing
 
-/// The errors loading `text` as `relevo.conf` in `/etc/relevo` gives; records an issue if it loads.
-func confErrors(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> [ConfError] {
+/// The errors loading `text` as `relevo.conf` in `directory` (`/etc/relevo` unless told) gives; records an issue
+/// if it loads.
+func confErrors(
+    _ text: String,
+    in directory: String = "/etc/relevo",
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+) -> [ConfError] {
     do {
-        let conf = try ConfLoader.load(text: text, file: "relevo.conf", directory: "/etc/relevo")
+        let conf = try ConfLoader.load(text: text, file: "relevo.conf", directory: directory)
         Issue.record("expected errors, got \(conf)", sourceLocation: sourceLocation)
         return []
     } catch {
