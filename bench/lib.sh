@@ -277,16 +277,20 @@ EOF
 }
 
 # relevo_conf DIR PORT BACKEND_PORT WORKERS — relevo as a reverse proxy. relevo runs in DIR,
-# so its default state directory (.relevo) is fresh each time.
+# so its default state directory (.relevo) is fresh each time. Sessions are learned from the
+# application's cookie, as on the platform relevo serves; the bench backend sets none, so every
+# request goes through session routing (cookie parsing, the live version) without pinning.
 relevo_conf() {
     local dir="$1" port="$2" backend_port="$3" workers="$4"
     rm -rf "$dir/.relevo"
+    printf '%064x\n' 0 | tr 0 7 >"$dir/affinity.secret"
     cat >"$dir/relevo.conf" <<EOF
 listen 127.0.0.1:$port;
 workers $workers;
 access_log off;
 timeouts { upstream_read 60s; }
 limits { upstream_idle_connections 256; }
+session { cookie APPSESSION; secret_file affinity.secret; }
 version bench {
     backend 127.0.0.1:$backend_port;
 }

@@ -134,17 +134,23 @@ public struct SocketAddress: Sendable, Equatable, Hashable, CustomStringConverti
         }
     }
 
-    /// The bytes that identify the address: family, port and address, without padding.
-    private var significantBytes: ArraySlice<UInt8> {
-        let count = family == AF_INET6 ? 24 : 8
-        return withUnsafeBytes(of: storage) { ArraySlice($0[0..<count]) }
+    /// How many leading bytes of the storage identify the address: family, port and address.
+    private var significantCount: Int {
+        family == AF_INET6 ? 24 : 8
     }
 
     public static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool {
-        lhs.significantBytes == rhs.significantBytes
+        guard lhs.family == rhs.family else { return false }
+        return withUnsafeBytes(of: lhs.storage) { left in
+            withUnsafeBytes(of: rhs.storage) { right in
+                memcmp(left.baseAddress!, right.baseAddress!, lhs.significantCount) == 0
+            }
+        }
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(significantBytes)
+        withUnsafeBytes(of: storage) {
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[..<significantCount]))
+        }
     }
 }
