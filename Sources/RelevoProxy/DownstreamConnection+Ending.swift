@@ -47,7 +47,7 @@ extension DownstreamConnection {
         exchange.response = .complete
         HTTPErrorResponse.write(
             status: status, detail: detail, keepAlive: keepAlive, into: outbound, pool: worker.loop.bufferPool,
-            retryAfter: retryAfter)
+            retryAfter: retryAfter, isHead: exchange.method == .head)
         if flushOutbound() {
             finishExchange()
         }

@@ -107,7 +107,7 @@ extension DownstreamConnection {
             exchange.response = length > 0 ? .lengthDelimited(remaining: length) : .complete
         case .chunked:
             framing = clientTakesChunks ? .chunked : .untilClose
-            exchange.response = clientTakesChunks ? .chunkedToChunked : .closeDelimited
+            exchange.response = clientTakesChunks ? .chunkedToChunked : .chunkedToClose
         case .untilClose:
             framing = clientTakesChunks ? .chunked : .untilClose
             exchange.response = clientTakesChunks ? .closeDelimitedToChunked : .closeDelimited
@@ -136,7 +136,7 @@ extension DownstreamConnection {
             return UnsafeRawBufferPointer(rebasing: bytes[..<min(remaining, bytes.count)])
         case .closeDelimited:
             return bytes
-        case .chunkedToChunked:
+        case .chunkedToChunked, .chunkedToClose:
             reframeResponseChunks(from: upstream)
         case .closeDelimitedToChunked:
             if bytes.count > 0 && outbound.readableCount < worker.loop.bufferPool.chunkSize * 4 {
@@ -154,23 +154,30 @@ extension DownstreamConnection {
 
     private func reframeResponseChunks(from upstream: UpstreamConnection) {
         let pool = worker.loop.bufferPool
+        let reframes = exchange.response == .chunkedToChunked
         while outbound.readableCount < pool.chunkSize * 4 && !upstream.inbound.isEmpty
-            && exchange.response == .chunkedToChunked
+            && (exchange.response == .chunkedToChunked || exchange.response == .chunkedToClose)
         {
             do throws(HTTPParseError) {
                 let bytes = upstream.inbound.readableBytes
                 switch try exchange.responseDecoder.decode(bytes) {
                 case .data(let range):
-                    ChunkedFraming.writeChunkHeader(dataLength: range.count, into: outbound, pool: pool)
+                    if reframes {
+                        ChunkedFraming.writeChunkHeader(dataLength: range.count, into: outbound, pool: pool)
+                    }
                     outbound.write(UnsafeRawBufferPointer(rebasing: bytes[range]), pool: pool)
-                    ChunkedFraming.writeChunkEnd(into: outbound, pool: pool)
+                    if reframes {
+                        ChunkedFraming.writeChunkEnd(into: outbound, pool: pool)
+                    }
                     upstream.inbound.consume(range.upperBound)
                 case .needMore(let consumed):
                     upstream.inbound.consume(consumed)
                     return
                 case .end(let consumed, let trailers):
-                    ChunkedFraming.writeLastChunk(
-                        trailers: UnsafeRawBufferPointer(rebasing: bytes[trailers]), into: outbound, pool: pool)
+                    if reframes {
+                        ChunkedFraming.writeLastChunk(
+                            trailers: UnsafeRawBufferPointer(rebasing: bytes[trailers]), into: outbound, pool: pool)
+                    }
                     upstream.inbound.consume(consumed)
                     exchange.response = .complete
                 }

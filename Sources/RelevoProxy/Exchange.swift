@@ -20,6 +20,8 @@ struct Exchange {
         case lengthDelimited(remaining: Int)
         /// A chunked upstream body, re-framed chunk by chunk for an HTTP/1.1 client.
         case chunkedToChunked
+        /// A chunked upstream body, decoded and sent as is to an HTTP/1.0 client, which then sees a close.
+        case chunkedToClose
         /// A body delimited by the upstream closing, sent chunked to an HTTP/1.1 client.
         case closeDelimitedToChunked
         /// A body delimited by the upstream closing, sent as is to an HTTP/1.0 client, which then sees a close.

@@ -168,6 +168,7 @@ public final class ReleaseController: @unchecked Sendable {
     func tick(now: Int64) {
         startNextGate()
         takeGateOutcomes(now: now)
+        publishIfNeeded()
         let expired = ledger.expire(now: now)
         for (version, count) in expired where count > 0 {
             Log.debug("sessions_expired", ["version": version, "count": "\(count)"])
