@@ -58,7 +58,7 @@ public final class ReleaseController: @unchecked Sendable {
     }
 
     /// The session table.
-    public let ledger: SessionLedger
+    public let ledger: any SessionStore
 
     let journal: StateJournal?
     let effects: Effects
@@ -72,7 +72,7 @@ public final class ReleaseController: @unchecked Sendable {
     /// Creates release control from a plan and the state recovered from the state directory
     /// (nil on a first start). Call ``attach(_:)`` and ``start()`` next.
     public init(
-        plan: ReleasePlan, recovered: RecoveredState?, ledger: SessionLedger, journal: StateJournal?,
+        plan: ReleasePlan, recovered: RecoveredState?, ledger: any SessionStore, journal: StateJournal?,
         effects: Effects
     ) throws(ReleaseTrackError) {
         self.ledger = ledger

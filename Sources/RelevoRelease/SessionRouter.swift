@@ -5,7 +5,7 @@ import RelevoProxy
 /// What every worker's ``SessionRouter`` shares: the session ledger and the session settings.
 public final class SessionRouting: Sendable {
     /// The session table.
-    public let ledger: SessionLedger
+    public let ledger: any SessionStore
 
     /// The key of relevo's affinity cookie.
     public let secret: AffinitySecret
@@ -21,7 +21,7 @@ public final class SessionRouting: Sendable {
 
     /// Creates the shared part of session routing.
     public init(
-        ledger: SessionLedger, secret: AffinitySecret, affinityCookie: String, applicationCookie: String?,
+        ledger: any SessionStore, secret: AffinitySecret, affinityCookie: String, applicationCookie: String?,
         endHeader: String?
     ) {
         self.ledger = ledger

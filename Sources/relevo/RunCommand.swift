@@ -70,6 +70,11 @@ final class RelevoInstance {
     init(conf: Conf, configuration: ProxyConfiguration, confPath: String) throws(StartError) {
         self.confPath = confPath
         self.configuration = configuration
+        if case .redis = conf.session.store {
+            // Refused rather than run with sessions that other instances cannot see.
+            throw StartError(
+                description: "session store redis is not supported by this build; use store local (one instance)")
+        }
         let secret = try Self.loadSecret(conf.session)
         let (journal, recovered) = try Self.openJournal(conf.stateDirectory)
         self.journal = journal
