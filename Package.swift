@@ -76,6 +76,6 @@ let package = Package(
         .testTarget(name: "RelevoReleaseTests", dependencies: ["RelevoRelease"]),
         .testTarget(name: "RelevoConfTests", dependencies: ["RelevoConf"]),
         .testTarget(name: "RelevoAdminTests", dependencies: ["RelevoAdmin"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["relevo"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["relevo", "RelevoRelease"]),
     ]
 )

@@ -204,23 +204,33 @@ public final class ByteBuffer {
 /// Fixed-size chunks of memory kept for reuse by one event loop's buffers.
 ///
 /// Taking and giving a chunk costs an array push or pop, so connections can hand their buffers
-/// back whenever they go idle. Chunks are mapped from the kernel one by one, so a chunk given back
-/// beyond ``maximumFreeChunks`` returns its memory at once, and a burst of traffic leaves no heap
-/// behind it. Not thread-safe: one pool per loop.
+/// back whenever they go idle. Chunks are mapped from the kernel one by one. The pool keeps as
+/// many free chunks as the loop needed at its busiest in the last ``trimInterval`` (at least
+/// ``minimumFreeChunks``, at most ``maximumFreeChunks``): under steady load a chunk is mapped once
+/// and reused, and a burst's chunks are unmapped soon after it ends. Not thread-safe: one pool
+/// per loop.
 public final class BufferPool {
     /// The size of every chunk, in bytes (a multiple of the page size).
     public let chunkSize: Int
 
-    /// How many free chunks are kept; more are unmapped.
+    /// Free chunks always kept.
+    public let minimumFreeChunks: Int
+
+    /// Free chunks kept at most, whatever the load.
     public let maximumFreeChunks: Int
 
-    private var free: [UnsafeMutableRawPointer] = []
+    /// How often, in milliseconds, free chunks beyond the recent need are unmapped.
+    public static let trimInterval: Int64 = 1_000
 
-    /// Creates a pool of `chunkSize`-byte chunks that keeps at most `maximumFreeChunks` free.
-    public init(chunkSize: Int = 16 * 1024, maximumFreeChunks: Int = 128) {
+    private var free: [UnsafeMutableRawPointer] = []
+    private var inUse = 0
+    private var peakInUse = 0
+
+    /// Creates a pool of `chunkSize`-byte chunks.
+    public init(chunkSize: Int = 16 * 1024, minimumFreeChunks: Int = 32, maximumFreeChunks: Int = 4096) {
         self.chunkSize = chunkSize
+        self.minimumFreeChunks = minimumFreeChunks
         self.maximumFreeChunks = maximumFreeChunks
-        free.reserveCapacity(maximumFreeChunks)
     }
 
     deinit {
@@ -232,17 +242,37 @@ public final class BufferPool {
     /// A chunk of ``chunkSize`` bytes, reused if one is free.
     @inline(__always)
     public func take() -> UnsafeMutableRawPointer {
-        free.popLast() ?? map()
+        inUse += 1
+        if inUse > peakInUse {
+            peakInUse = inUse
+        }
+        return free.popLast() ?? map()
     }
 
     /// Returns a chunk taken from this pool.
     @inline(__always)
     public func give(_ chunk: UnsafeMutableRawPointer) {
+        inUse -= 1
         if free.count < maximumFreeChunks {
             free.append(chunk)
         } else {
             munmap(chunk, chunkSize)
         }
+    }
+
+    /// Unmaps free chunks beyond what the busiest moment since the last trim needed; called by the
+    /// loop every ``trimInterval``.
+    public func trim() {
+        let keep = max(minimumFreeChunks, peakInUse - inUse)
+        while free.count > keep, let chunk = free.popLast() {
+            munmap(chunk, chunkSize)
+        }
+        peakInUse = inUse
+    }
+
+    /// Free chunks held now.
+    public var freeCount: Int {
+        free.count
     }
 
     private func map() -> UnsafeMutableRawPointer {

@@ -80,6 +80,9 @@ public final class EventLoop: @unchecked Sendable {
     /// The loop's buffer memory.
     public let bufferPool = BufferPool()
 
+    /// When the buffer pool was last trimmed.
+    private var lastTrim: Int64 = 0
+
     /// ``MonotonicClock/coarseMilliseconds()`` as of the last wake-up; cheap to read on the loop.
     public private(set) var now: Int64
 
@@ -200,6 +203,10 @@ public final class EventLoop: @unchecked Sendable {
         now = MonotonicClock.coarseMilliseconds()
         if count > 0 {
             dispatchEvents(count: Int(count))
+        }
+        if now - lastTrim >= BufferPool.trimInterval {
+            lastTrim = now
+            bufferPool.trim()
         }
         runSoon()
         fireTimers()

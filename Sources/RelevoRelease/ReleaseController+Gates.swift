@@ -53,8 +53,10 @@ extension ReleaseController {
         if failed > 0 {
             report += "retry: relevo gate \(version.name)\n"
         }
+        let gate = GateStatus(state: verdict, passed: passed, failed: failed, report: report)
+        gateFiles?.save(gate, version: version.name)
         state.withLock { state in
-            state.gates[version.name] = GateStatus(state: verdict, passed: passed, failed: failed, report: report)
+            state.gates[version.name] = gate
             state.gateOutcomes.append((version.name, failed == 0, report))
             state.gateRunning = nil
         }

@@ -61,6 +61,7 @@ public final class ReleaseController: @unchecked Sendable {
     public let ledger: any SessionStore
 
     let journal: StateJournal?
+    let gateFiles: GateReportFiles?
     let effects: Effects
     let state: Mutex<State>
     private let proxy = Mutex<Proxy?>(nil)
@@ -77,6 +78,7 @@ public final class ReleaseController: @unchecked Sendable {
     ) throws(ReleaseTrackError) {
         self.ledger = ledger
         self.journal = journal
+        gateFiles = journal.map { GateReportFiles(directory: $0.directory + "/gates") }
         self.effects = effects
         let now = WallClock.coarseMilliseconds()
         let names = plan.versions.map(\.name)
@@ -98,6 +100,9 @@ public final class ReleaseController: @unchecked Sendable {
             added = names
         }
         var initial = State(plan: plan, track: track)
+        for record in track.versions where !added.contains(record.name) {
+            initial.gates[record.name] = gateFiles?.load(version: record.name)
+        }
         initial.gateQueue = added
         for name in added {
             initial.gates[name] = GateStatus(state: "pending", passed: 0, failed: 0)

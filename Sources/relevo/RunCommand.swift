@@ -212,6 +212,13 @@ final class RelevoInstance {
                 let record = HookEvent(id: event.journalID, version: event.version, payload: event.json)
                 pending.add(record)
                 journal.append(.hookEvent(record))
+                // The event and the drained state must be on disk before any hook runs: a crash
+                // then resends this event, under this id, instead of draining the version again.
+                do {
+                    try journal.flush()
+                } catch {
+                    Log.error("state_save_failed", ["reason": "\(error)"])
+                }
             },
             onAcknowledged: { eventID, target in
                 let id = DrainedEvent.journalID(of: eventID)
