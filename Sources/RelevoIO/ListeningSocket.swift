@@ -33,6 +33,22 @@ public struct ListeningSocket: Sendable {
         }
     }
 
+    /// Throws `EADDRINUSE` if another socket already listens on `address` — another relevo, say,
+    /// which `SO_REUSEPORT` would otherwise let share the port and split the traffic with. Binds a
+    /// probe socket without `SO_REUSEPORT` and closes it. Port 0 is always free.
+    public static func checkFree(_ address: SocketAddress) throws(IOError) {
+        guard address.port != 0 else { return }
+        let probe = try Syscall.socket(family: address.family)
+        defer { Syscall.close(descriptor: probe) }
+        // SO_REUSEADDR lets a restart bind past its old connections in TIME_WAIT; on Linux it never
+        // lets two sockets bind where one listens.
+        try Syscall.setOption(descriptor: probe, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+        if address.family == AF_INET6 {
+            try Syscall.setOption(descriptor: probe, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 1)
+        }
+        try Syscall.bind(descriptor: probe, to: address)
+    }
+
     /// Closes the socket; connections already accepted are not affected.
     public func close() {
         Syscall.close(descriptor: descriptor)

@@ -127,7 +127,10 @@ extension DownstreamConnection {
             let body = pendingRequestBody()
             if head.count == 0 && body.count == 0 {
                 guard needsMoreRequestBody(), isReadable else { break }
-                switch readInbound() {
+                // A chunked body's framing (a chunk line, the trailers) may need more than one
+                // buffer chunk before the decoder can accept or refuse it.
+                let limit = exchange.requestBody == .chunked ? worker.limits.requestHeaderSize + 1024 : 0
+                switch readInbound(growingTo: limit) {
                 case .data:
                     moved = true
                     if exchange.requestBody == .chunked {

@@ -17,6 +17,8 @@ extension DownstreamConnection {
                 }
             } else {
                 let body = pendingResponseBody(from: upstream)
+                // Re-framing may have found the upstream's body malformed and ended the exchange.
+                guard phase == .exchanging else { return true }
                 if !outbound.isEmpty || body.count > 0 {
                     guard isWritable else { return moved }
                     switch writeDownstream(body: body, from: upstream) {

@@ -60,8 +60,7 @@ final class DownstreamConnection: EventHandler {
     /// Loop time of the last byte moved to or from the client.
     var lastActivity: Int64
 
-    private var deadline: Int64 = 0
-    private var armedDeadline: Int64 = 0
+    private var deadline = Deadline()
 
     /// How many read or write rounds one wake-up may take before yielding to other connections.
     static let roundsPerWakeup = 16
@@ -273,31 +272,20 @@ final class DownstreamConnection: EventHandler {
 
     /// Sets when this connection times out (loop milliseconds), 0 for never.
     func setDeadline(_ newDeadline: Int64) {
-        deadline = newDeadline
-        if newDeadline != 0 && (armedDeadline == 0 || newDeadline < armedDeadline) {
-            worker.loop.armTimer(for: registration, at: newDeadline)
-            armedDeadline = newDeadline
-        }
+        deadline.set(newDeadline, loop: worker.loop, registration: registration)
     }
 
     func handleTimer(now: Int64) {
-        if armedDeadline > now {
-            return
-        }
-        armedDeadline = 0
-        guard deadline != 0 else { return }
-        if deadline > now {
-            setDeadline(deadline)
-            return
-        }
-        deadline = 0
+        guard deadline.hasPassed(now: now, loop: worker.loop, registration: registration) else { return }
         timedOut()
     }
 
     private func timedOut() {
         switch phase {
         case .readingHead:
-            if inbound.isEmpty && exchangesServed > 0 {
+            if inbound.isEmpty || context == nil {
+                // Nothing of a request arrived (an idle keep-alive connection, or a client that
+                // connected and sent nothing): close quietly.
                 closeIdle()
             } else {
                 exchange.termination = Termination(cause: .downstreamTimeout, phase: .requestHead)

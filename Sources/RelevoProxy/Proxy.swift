@@ -44,6 +44,11 @@ public final class Proxy: @unchecked Sendable {
         var bound: [SocketAddress] = []
         do throws(ProxyStartError) {
             for plan in configuration.listeners {
+                do {
+                    try ListeningSocket.checkFree(plan.address)
+                } catch {
+                    throw ProxyStartError(what: "listener \(plan.address)", cause: error)
+                }
                 var address = plan.address
                 for worker in 0..<configuration.workers {
                     let socket = try Self.listen(on: address)

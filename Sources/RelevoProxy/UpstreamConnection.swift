@@ -50,8 +50,7 @@ final class UpstreamConnection: EventHandler {
     /// Loop time of the last byte moved either way, for the read time-out.
     var lastActivity: Int64 = 0
 
-    private var deadline: Int64 = 0
-    private var armedDeadline: Int64 = 0
+    private var deadline = Deadline()
     private let connectStartedAt: Int64
 
     /// Opens a non-blocking connection to `backend`; it may complete later (``State/connecting``).
@@ -175,7 +174,7 @@ final class UpstreamConnection: EventHandler {
         lastActivity = worker.loop.now
         if state == .idle {
             state = .active
-            deadline = 0
+            setDeadline(0)
         }
     }
 
@@ -213,24 +212,11 @@ final class UpstreamConnection: EventHandler {
 
     /// Sets when the connection times out (loop milliseconds), 0 for never.
     func setDeadline(_ newDeadline: Int64) {
-        deadline = newDeadline
-        if newDeadline != 0 && (armedDeadline == 0 || newDeadline < armedDeadline) {
-            worker.loop.armTimer(for: registration, at: newDeadline)
-            armedDeadline = newDeadline
-        }
+        deadline.set(newDeadline, loop: worker.loop, registration: registration)
     }
 
     func handleTimer(now: Int64) {
-        if armedDeadline > now {
-            return
-        }
-        armedDeadline = 0
-        guard deadline != 0 else { return }
-        if deadline > now {
-            setDeadline(deadline)
-            return
-        }
-        deadline = 0
+        guard deadline.hasPassed(now: now, loop: worker.loop, registration: registration) else { return }
         switch state {
         case .connecting:
             let owner = self.owner

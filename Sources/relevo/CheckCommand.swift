@@ -8,6 +8,10 @@ enum CheckCommand {
         do {
             let conf = try ConfLoader.load(path: path)
             _ = try ProxyPlan.make(from: conf)
+            if case .redis = conf.session.store {
+                Console.error("\(path): error: session store redis is not supported by this build; use store local")
+                return 1
+            }
             print("\(path): ok (\(conf.listeners.count) listeners, \(conf.versions.count) versions)")
             return 0
         } catch {

@@ -137,8 +137,15 @@ final class RelevoInstance {
                 "state_dir": journal.directory,
             ])
         let signals = [SIGTERM, SIGINT, SIGHUP]
+        var lastCompaction = MonotonicClock.coarseMilliseconds()
         while true {
-            guard let signal = Signals.wait(for: signals, milliseconds: 1_000) else { continue }
+            guard let signal = Signals.wait(for: signals, milliseconds: 1_000) else {
+                if MonotonicClock.coarseMilliseconds() - lastCompaction >= Self.compactionInterval {
+                    lastCompaction = MonotonicClock.coarseMilliseconds()
+                    compactState()
+                }
+                continue
+            }
             if signal == SIGHUP {
                 Log.info("reload_requested", ["signal": "SIGHUP"])
                 _ = controller.reload()
@@ -155,19 +162,33 @@ final class RelevoInstance {
         controller.stop()
         admin?.stop()
         _ = hooks.shutdown(timeout: 1_000)
+        compactState()
         do {
-            let pending = pendingHookEvents
-            try journal.compact {
-                var snapshot = controller.snapshot()
-                snapshot.hookEvents = pending.events
-                return snapshot
-            }
             try journal.close()
         } catch {
             Log.error("state_save_failed", ["reason": error.description])
         }
         Log.info("stopped", ["clean": clean ? "yes" : "no"])
         return 0
+    }
+
+    /// How often the state journal is folded into a new snapshot, in milliseconds, so it never
+    /// grows without bound and a restart replays little.
+    static let compactionInterval: Int64 = 10 * 60 * 1000
+
+    /// Writes a snapshot of versions, sessions and pending drained events, and starts a new journal.
+    private func compactState() {
+        let pending = pendingHookEvents
+        let controller = self.controller
+        do {
+            try journal.compact {
+                var snapshot = controller.snapshot()
+                snapshot.hookEvents = pending.events
+                return snapshot
+            }
+        } catch {
+            Log.error("state_save_failed", ["reason": error.description])
+        }
     }
 
     private static func loadSecret(_ session: SessionConf) throws(StartError) -> AffinitySecret {
