@@ -246,7 +246,7 @@ extension DownstreamConnection {
                     exchange.requestBody = .complete
                 }
             } catch {
-                exchange.termination = Termination(cause: .downstreamClosed, phase: .requestBody)
+                exchange.termination = Termination(cause: .relevo, phase: .requestBody)
                 dropUpstream()
                 answer(status: error.status, detail: "\(error.reason)", keepAlive: false)
                 return false

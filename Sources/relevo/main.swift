@@ -3,6 +3,15 @@ import RelevoProxy
 
 /// relevo's command line: `relevo COMMAND [OPTIONS]`.
 let arguments = Array(CommandLine.arguments.dropFirst())
+if let level = getenv("RELEVO_LOG_LEVEL").map({ String(cString: $0) }) {
+    switch level {
+    case "debug": Log.setMinimumLevel(.debug)
+    case "info": Log.setMinimumLevel(.info)
+    case "warn": Log.setMinimumLevel(.warn)
+    case "error": Log.setMinimumLevel(.error)
+    default: Usage.fail("RELEVO_LOG_LEVEL must be debug, info, warn or error, not '\(level)'")
+    }
+}
 let status: Int32
 switch arguments.first {
 case "run":
