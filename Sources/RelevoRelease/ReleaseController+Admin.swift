@@ -121,7 +121,10 @@ extension ReleaseController: AdminControl {
             }
             state.needsPublish = true
             if changes.isEmpty {
-                changes.append("no version added or removed; backends and settings applied")
+                changes.append("no version added or removed; backends, health checks, drain deadline and hooks applied")
+            }
+            for setting in plan.needingRestart {
+                changes.append("\(setting) changed: kept as it was until relevo restarts")
             }
             return .applied(changes: changes)
         }

@@ -12,11 +12,17 @@ public struct ReleasePlan: Sendable {
     /// The `on_drained` hooks.
     public var hooks: [DrainedHook]
 
+    /// Settings a reload found changed that only a restart applies (`listen`, `timeouts`, …).
+    public var needingRestart: [String]
+
     /// Creates a plan.
-    public init(versions: [ReleaseVersionPlan], drainDeadline: Int64?, hooks: [DrainedHook]) {
+    public init(
+        versions: [ReleaseVersionPlan], drainDeadline: Int64?, hooks: [DrainedHook], needingRestart: [String] = []
+    ) {
         self.versions = versions
         self.drainDeadline = drainDeadline
         self.hooks = hooks
+        self.needingRestart = needingRestart
     }
 }
 

@@ -21,11 +21,14 @@ enum ReleasePlanning {
         }
     }
 
-    /// Loads and resolves the conf at `path` again, for a reload.
-    static func reload(path: String) -> Result<ReleasePlan, ReloadErrors> {
+    /// Loads and resolves the conf at `path` again, for a reload; `running` is the conf relevo
+    /// started with, to name the settings that only a restart applies.
+    static func reload(path: String, running: Conf) -> Result<ReleasePlan, ReloadErrors> {
         do {
             let conf = try ConfLoader.load(path: path)
-            return .success(plan(from: conf, proxy: try ProxyPlan.make(from: conf)))
+            var plan = plan(from: conf, proxy: try ProxyPlan.make(from: conf))
+            plan.needingRestart = settingsNeedingRestart(running: running, new: conf)
+            return .success(plan)
         } catch {
             return .failure(
                 ReloadErrors(
@@ -35,5 +38,21 @@ enum ReleasePlanning {
                             message: $0.message)
                     }))
         }
+    }
+
+    /// The settings that differ between `running` and `new` and apply only at a restart.
+    static func settingsNeedingRestart(running: Conf, new: Conf) -> [String] {
+        var changed: [String] = []
+        if running.listeners.map(\.address) != new.listeners.map(\.address) { changed.append("listen") }
+        if running.workers != new.workers { changed.append("workers") }
+        if running.accessLogPath != new.accessLogPath { changed.append("access_log") }
+        if running.stateDirectory != new.stateDirectory { changed.append("state_dir") }
+        if running.timeouts != new.timeouts { changed.append("timeouts") }
+        if running.limits != new.limits { changed.append("limits") }
+        if running.session != new.session { changed.append("session") }
+        if running.admin?.address != new.admin?.address || running.admin?.token != new.admin?.token {
+            changed.append("admin")
+        }
+        return changed
     }
 }

@@ -92,7 +92,7 @@ final class RelevoInstance {
             },
             hookStatuses: { hooks.statuses(version: $0) },
             hookOutcomes: { hooks.outcomeCounts() },
-            loadPlan: { ReleasePlanning.reload(path: confPath) })
+            loadPlan: { ReleasePlanning.reload(path: confPath, running: conf) })
         do {
             controller = try ReleaseController(
                 plan: plan, recovered: recovered, ledger: ledger, journal: journal, effects: effects)
