@@ -31,22 +31,26 @@ extension ReleaseController: AdminControl {
         }
         let deadline: String? =
             record.state == .draining
-            ? state.plan.drainDeadline.map { TextFormat.rfc3339(milliseconds: record.since + $0) } : nil
+            ? state.plan.drainDeadline.map { UnixTime.rfc3339(milliseconds: record.since + $0) } : nil
         return VersionStatus(
             name: record.name, state: "\(record.state)", sessions: counts.sessions(of: record.name),
             inflight: stats.inflight, backends: backends,
             gate: state.gates[record.name] ?? GateStatus(state: "pending", passed: 0, failed: 0),
-            since: TextFormat.rfc3339(milliseconds: record.since), drainDeadline: deadline,
-            oldestSession: counts.oldestSessionPerVersion[record.name].map { TextFormat.rfc3339(milliseconds: $0) },
+            since: UnixTime.rfc3339(milliseconds: record.since), drainDeadline: deadline,
+            oldestSession: counts.oldestSessionPerVersion[record.name].map { UnixTime.rfc3339(milliseconds: $0) },
             hooks: effects.hookStatuses(record.name))
     }
 
     public func gateReport(version: String) -> GateReport? {
         state.withLock { state in
             guard let gate = state.gates[version], let text = gate.report else { return nil }
-            let json =
-                "{\"version\":\(TextFormat.jsonString(version)),\"state\":\(TextFormat.jsonString(gate.state)),"
-                + "\"passed\":\(gate.passed),\"failed\":\(gate.failed),\"report\":\(TextFormat.jsonString(text))}"
+            var json = "{\"version\":"
+            DrainedEventJSON.appendString(version, to: &json)
+            json += ",\"state\":"
+            DrainedEventJSON.appendString(gate.state, to: &json)
+            json += ",\"passed\":\(gate.passed),\"failed\":\(gate.failed),\"report\":"
+            DrainedEventJSON.appendString(text, to: &json)
+            json += "}"
             return GateReport(text: text, json: Array(json.utf8))
         }
     }
